@@ -1,0 +1,107 @@
+// Plugins: the C++ modules a rubric reaches with `require "gavel.<name>"`.
+//
+// A plugin registers explicitly in a PluginRegistry (see RegisterBuiltinPlugins in
+// plugins/builtin.h); the engine opens its Lua module in every Lua state that requires it. Work
+// that is expensive to set up (regex sets, schemas) is compiled once per loaded rubric through
+// PluginHost::resources() and shared, immutable, by every worker. A step that waits for I/O (a
+// judge call) suspends the sample with SuspendForAsync and frees the worker for other samples.
+#pragma once
+
+#include <any>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gavel/status.h"
+
+struct lua_State;
+
+namespace gavel {
+
+// Immutable objects compiled once per loaded rubric and shared by all of its Lua states.
+// Thread-safe; a failed construction is not cached, so the same error is reported every time.
+class ResourceCache {
+ public:
+  template <typename T, typename Make>
+  Result<std::shared_ptr<const T>> GetOrCreate(const std::string& key, Make&& make) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = items_.find(key);
+    if (it != items_.end()) return std::any_cast<std::shared_ptr<const T>>(it->second);
+    Result<std::shared_ptr<const T>> made = make();
+    if (made) items_.emplace(key, *made);
+    return made;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::map<std::string, std::any, std::less<>> items_;
+};
+
+// What the engine offers a plugin's Lua functions.
+class PluginHost {
+ public:
+  virtual ~PluginHost() = default;
+  // Folder of the rubric file: files a rubric names (schemas, rule packs, prompts) resolve
+  // against it, and may not leave the rubric root.
+  virtual const std::filesystem::path& rubric_dir() const = 0;
+  // Root folder that rubric file references may not leave (the rubrics folder).
+  virtual const std::filesystem::path& rubric_root() const = 0;
+  virtual ResourceCache& resources() = 0;
+};
+
+// The host of the Lua state L (valid in any Lua C function running in a gavel state).
+PluginHost& HostOf(lua_State* L);
+
+class Plugin {
+ public:
+  virtual ~Plugin() = default;
+  // The module name a rubric requires, for example "gavel.schema".
+  virtual std::string_view name() const = 0;
+  // Pushes the module value (usually a table of functions) onto L's stack. Called once per Lua
+  // state that requires the module, on the thread that owns L; raises Lua errors on failure.
+  virtual void Open(lua_State* L) const = 0;
+};
+
+class PluginRegistry {
+ public:
+  // Rejects a duplicate name and a name outside the "gavel." namespace.
+  Status Add(std::unique_ptr<Plugin> plugin);
+  const Plugin* Find(std::string_view name) const;
+  std::vector<std::string> Names() const;
+
+ private:
+  std::map<std::string, std::unique_ptr<Plugin>, std::less<>> plugins_;
+};
+
+// Completes one asynchronous step. Copyable; may be called from any thread; only the first
+// Complete or Fail counts.
+class AsyncCompleter {
+ public:
+  struct State;
+  explicit AsyncCompleter(std::shared_ptr<State> state) : state_(std::move(state)) {}
+
+  // `push` runs later on the sample's worker thread and pushes the step's Lua results onto the
+  // given stack, returning how many it pushed. It must not raise Lua errors.
+  void Complete(std::function<int(lua_State*)> push) const;
+  // The step failed: the rubric sees a Lua error with this message (a plugin error).
+  void Fail(std::string message) const;
+  // True once the sample no longer waits (its deadline passed); the step should stop early.
+  bool cancelled() const;
+
+ private:
+  std::shared_ptr<State> state_;
+};
+
+// From a Lua C function running inside a sample: starts an asynchronous step and suspends the
+// sample until it completes. Use as the function's return value:
+//   return gavel::SuspendForAsync(L, [](gavel::AsyncCompleter done) { ... done.Complete(...); });
+// `start` runs on the worker thread before the sample yields. Raises a Lua error when called
+// outside a sample (for example while the rubric file loads).
+int SuspendForAsync(lua_State* L, std::function<void(AsyncCompleter)> start);
+
+}  // namespace gavel

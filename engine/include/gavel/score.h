@@ -1,0 +1,38 @@
+// The outcome for one sample, written as the Nova RFT reward-Lambda response item:
+//   {id, aggregate_reward_score, metrics_list: [{name, value, type: "Reward"|"Metric"}], details?}
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "gavel/sample.h"
+#include "gavel/status.h"
+
+namespace gavel {
+
+enum class MetricType { kReward, kMetric };
+
+struct Metric {
+  std::string name;
+  double value = 0.0;
+  MetricType type = MetricType::kMetric;
+};
+
+struct ScoreError {
+  ErrorKind kind;
+  std::string message;
+};
+
+struct Score {
+  Json id;              // as in the input; null when the input had no usable id
+  double reward = 0.0;  // aggregate_reward_score
+  std::vector<Metric> metrics;
+  Json details = Json::object();  // rationales, hits, gate outcome, ...
+  std::vector<ScoreError> errors; // empty unless the sample failed
+  bool neutral = false;           // the reward is the neutral reward because the sample failed
+
+  // A failed sample: the neutral reward and an error metric "error.<kind>" naming the cause.
+  static Score Failed(Json id, double neutral_reward, ErrorKind kind, std::string message);
+};
+
+}  // namespace gavel

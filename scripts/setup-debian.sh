@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs every system package gavel needs to build, test and benchmark, from Debian's archive.
+# Safe to run repeatedly: it does nothing when the packages are already present.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config git
+  liblua5.4-dev lua5.4
+  libcurl4-openssl-dev libssl-dev
+  libre2-dev libicu-dev libcld2-dev
+  nlohmann-json3-dev libsqlite3-dev
+  catch2 libbenchmark-dev
+  json-schema-test-suite
+  python3
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "setup: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+  sudo="sudo"
+fi
+echo "setup: installing ${missing[*]}" >&2
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
