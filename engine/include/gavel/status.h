@@ -28,7 +28,20 @@ enum class ErrorKind {
 };
 
 // Short stable name of a kind, used in error metric names: "rubric", "sample", "limit", ...
-std::string_view ErrorKindName(ErrorKind kind);
+constexpr std::string_view ErrorKindName(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::kBadRubric: return "rubric";
+    case ErrorKind::kBadSample: return "sample";
+    case ErrorKind::kLimit: return "limit";
+    case ErrorKind::kDeadline: return "deadline";
+    case ErrorKind::kPlugin: return "plugin";
+    case ErrorKind::kJudgeUnavailable: return "judge";
+    case ErrorKind::kIo: return "io";
+    case ErrorKind::kUsage: return "usage";
+    case ErrorKind::kInternal: return "internal";
+  }
+  return "internal";
+}
 
 class Error {
  public:
@@ -37,7 +50,7 @@ class Error {
   ErrorKind kind() const { return kind_; }
   const std::string& message() const { return message_; }
   // "<kind>: <message>"
-  std::string ToString() const;
+  std::string ToString() const { return std::string(ErrorKindName(kind_)) + ": " + message_; }
 
  private:
   ErrorKind kind_;
