@@ -1,1 +1,587 @@
-// placeholder
+#include "gavel/sample_io.h"
+
+#include <algorithm>
+#include <cmath>
+#include <exception>
+#include <ios>
+#include <streambuf>
+#include <utility>
+
+namespace gavel {
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// Error text
+
+Error BadSample(std::string message) { return Error(ErrorKind::kBadSample, std::move(message)); }
+
+std::string SamplePrefix(std::size_t index, std::size_t line) {
+  std::string prefix = "sample " + std::to_string(index);
+  if (line != 0) prefix += " (line " + std::to_string(line) + ")";
+  return prefix + ": ";
+}
+
+Error WithPrefix(const Error& error, std::size_t index, std::size_t line) {
+  return Error(error.kind(), SamplePrefix(index, line) + error.message());
+}
+
+// "a string", "an object", "an empty array", "null": for messages such as "must be X, not Y".
+std::string Described(const Json& value) {
+  if (value.is_null()) return "null";
+  if (value.is_array()) return value.empty() ? "an empty array" : "an array";
+  if (value.is_object()) return "an object";
+  return std::string("a ") + value.type_name();
+}
+
+std::string HexByte(char c) {
+  constexpr char kHex[] = "0123456789ABCDEF";
+  const auto byte = static_cast<unsigned char>(c);
+  return {kHex[byte >> 4], kHex[byte & 0xF]};
+}
+
+// A byte of input quoted when printable, else in hex, so that messages never carry raw bytes.
+std::string DescribeByte(char c) {
+  const auto byte = static_cast<unsigned char>(c);
+  if (byte > 0x20 && byte < 0x7F) return std::string("'") + c + "'";
+  return "byte 0x" + HexByte(c);
+}
+
+// Length of the well-formed UTF-8 sequence that starts at text[i], or 0 if there is none.
+std::size_t Utf8SequenceLength(std::string_view text, std::size_t i) {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  const unsigned char lead = byte(i);
+  if (lead < 0x80) return 1;
+  std::size_t length = 0;
+  unsigned char low = 0x80;  // range of the second byte, narrowed to exclude overlong forms,
+  unsigned char high = 0xBF; // surrogates and code points above U+10FFFF
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    if (lead == 0xE0) low = 0xA0;
+    if (lead == 0xED) high = 0x9F;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    if (lead == 0xF0) low = 0x90;
+    if (lead == 0xF4) high = 0x8F;
+  } else {
+    return 0;
+  }
+  if (i + length > text.size() || byte(i + 1) < low || byte(i + 1) > high) return 0;
+  for (std::size_t k = 2; k < length; ++k) {
+    if ((byte(i + k) & 0xC0) != 0x80) return 0;
+  }
+  return length;
+}
+
+// nlohmann quotes the input it stopped at, which may be ill-formed UTF-8; error messages must
+// stay printable and serialisable, so such bytes are spelled \xNN.
+std::string EscapeIllFormedUtf8(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t length = Utf8SequenceLength(text, i);
+    if (length == 0) {
+      out += "\\x" + HexByte(text[i]);
+      ++i;
+    } else {
+      out.append(text.substr(i, length));
+      i += length;
+    }
+  }
+  return out;
+}
+
+// The reason from nlohmann's what(), without the "[json.exception.parse_error.101] " tag and the
+// "parse error at line 1, column 9: " position, which counts within the sample, not the input.
+std::string JsonErrorReason(const Json::exception& e) {
+  std::string_view what = e.what();
+  if (const auto tag_end = what.find("] "); tag_end != std::string_view::npos) {
+    what.remove_prefix(tag_end + 2);
+  }
+  if (what.starts_with("parse error")) {
+    if (const auto colon = what.find(": "); colon != std::string_view::npos) what.remove_prefix(colon + 2);
+  }
+  return EscapeIllFormedUtf8(what);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Byte-level scanning, done before nlohmann sees the text
+
+constexpr bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+std::size_t SkipJsonSpace(std::string_view text, std::size_t pos) {
+  while (pos < text.size() && IsJsonSpace(text[pos])) ++pos;
+  return pos;
+}
+
+std::string_view TrimJsonSpace(std::string_view text) {
+  text.remove_prefix(SkipJsonSpace(text, 0));
+  while (!text.empty() && IsJsonSpace(text.back())) text.remove_suffix(1);
+  return text;
+}
+
+// Follows strings and nesting through JSON text one byte at a time, without recursion and
+// without validating, so that text can be split and bounded before it is parsed.
+struct StructureScanner {
+  std::size_t depth = 0;
+  bool in_string = false;
+  bool escaped = false;
+
+  bool AtTopLevel() const { return depth == 0 && !in_string; }
+
+  void Feed(char c) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      ++depth;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+};
+
+// Rejects what must not reach nlohmann: raw NUL bytes (its lexer takes NUL for the end of the
+// input, so `{...}<NUL>junk` would be accepted) and nesting deeper than the limit (nlohmann
+// recurses when dumping and comparing values, so depth must be bounded before parsing).
+std::optional<std::string> StructureProblem(std::string_view text, std::size_t max_depth) {
+  StructureScanner scanner;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\0') {
+      return "raw NUL byte at byte " + std::to_string(i + 1) + " (inside a string, write it as \\u0000)";
+    }
+    scanner.Feed(text[i]);
+    if (scanner.depth > max_depth) {
+      return "nested deeper than " + std::to_string(max_depth) + " levels of arrays and objects";
+    }
+  }
+  return std::nullopt;
+}
+
+// Parses one sample's text after checking its size, bytes and depth.
+Result<Json> ParseBoundedJson(std::string_view text, const ReadLimits& limits) {
+  if (text.size() > limits.max_sample_bytes) {
+    return BadSample("the sample is " + std::to_string(text.size()) + " bytes, over the limit of " +
+                     std::to_string(limits.max_sample_bytes) + " bytes");
+  }
+  if (TrimJsonSpace(text).empty()) return BadSample("empty: there is no JSON value");
+  if (auto problem = StructureProblem(text, limits.max_depth)) return BadSample(std::move(*problem));
+  try {
+    return Json::parse(text.data(), text.data() + text.size());
+  } catch (const Json::parse_error& e) {
+    // nlohmann counts the end of the input as a byte read; name the last real byte instead.
+    const std::size_t byte = std::min<std::size_t>(e.byte, text.size());
+    return BadSample("invalid JSON at byte " + std::to_string(byte) + ": " + JsonErrorReason(e));
+  } catch (const Json::exception& e) {
+    return BadSample("invalid JSON: " + JsonErrorReason(e));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sample construction. The builders take the parsed value by reference and move strings and
+// values out of it: a parsed sample is used once, and copying every message would double the work.
+
+bool IsUsableId(const Json& id) { return id.is_string() || id.is_number_integer(); }
+
+bool IsAnswerRole(std::string_view role) { return role == "assistant" || role == "nova_assistant"; }
+
+bool IsSampleKey(std::string_view key) {
+  return key == "id" || key == "messages" || key == "reference_answer" || key == "metadata";
+}
+
+std::string MessagePath(std::size_t i) { return "\"messages\"[" + std::to_string(i) + "]"; }
+
+std::string PartPath(std::size_t message, std::size_t part) {
+  return MessagePath(message) + ".content[" + std::to_string(part) + "]";
+}
+
+std::string* StringMember(Json& object, const char* key) {
+  const auto it = object.find(key);
+  return it != object.end() && it->is_string() ? &it->get_ref<std::string&>() : nullptr;
+}
+
+// Why object[key] is not a string, for an error about the object at `path`.
+std::string NotAString(const std::string& path, const Json& object, const char* key) {
+  const auto it = object.find(key);
+  if (it == object.end()) return path + " has no \"" + key + "\"";
+  return path + "." + key + " must be a string, not " + Described(*it);
+}
+
+void AppendMoved(std::string& text, std::string& piece) {
+  if (text.empty()) {
+    text = std::move(piece);
+  } else {
+    text += piece;
+  }
+}
+
+Status JoinTextParts(Json& parts, std::size_t message, std::string& text) {
+  for (std::size_t k = 0; k < parts.size(); ++k) {
+    Json& part = parts[k];
+    if (!part.is_object()) {
+      return BadSample(PartPath(message, k) + " must be an object, not " + Described(part));
+    }
+    const std::string* type = StringMember(part, "type");
+    if (type == nullptr) return BadSample(NotAString(PartPath(message, k), part, "type"));
+    if (*type != "text") continue;  // images and other media carry no text to score
+    std::string* part_text = StringMember(part, "text");
+    if (part_text == nullptr) return BadSample(NotAString(PartPath(message, k), part, "text"));
+    AppendMoved(text, *part_text);
+  }
+  return Status::Ok();
+}
+
+Result<Message> ReadMessage(Json& value, std::size_t i) {
+  if (!value.is_object()) return BadSample(MessagePath(i) + " must be an object, not " + Described(value));
+  std::string* role = StringMember(value, "role");
+  if (role == nullptr) return BadSample(NotAString(MessagePath(i), value, "role"));
+  const auto content = value.find("content");
+  if (content == value.end()) return BadSample(MessagePath(i) + " has no \"content\"");
+
+  Message message;
+  message.role = std::move(*role);
+  if (content->is_string()) {
+    message.content = std::move(content->get_ref<std::string&>());
+  } else if (content->is_array()) {
+    if (Status joined = JoinTextParts(*content, i, message.content); !joined) return joined.error();
+  } else {
+    return BadSample(MessagePath(i) + ".content must be a string or a list of text parts, not " +
+                     Described(*content));
+  }
+  return message;
+}
+
+Status ReadId(const Json& object, Json& id) {
+  const auto it = object.find("id");
+  if (it == object.end()) return BadSample("missing \"id\"");
+  if (!IsUsableId(*it)) return BadSample("\"id\" must be a string or an integer, not " + Described(*it));
+  id = *it;
+  return Status::Ok();
+}
+
+Status ReadMessages(Json& object, Sample& sample) {
+  const auto it = object.find("messages");
+  if (it == object.end()) return BadSample("missing \"messages\"");
+  if (!it->is_array() || it->empty()) {
+    return BadSample("\"messages\" must be a non-empty array, not " + Described(*it));
+  }
+  sample.messages.reserve(it->size());
+  bool has_answer = false;
+  for (std::size_t i = 0; i < it->size(); ++i) {
+    Result<Message> message = ReadMessage((*it)[i], i);
+    if (!message) return message.error();
+    if (IsAnswerRole(message->role)) {
+      sample.answer_index = i;
+      has_answer = true;
+    }
+    sample.messages.push_back(std::move(message).value());
+  }
+  if (!has_answer) return BadSample("no assistant or nova_assistant message");
+  return Status::Ok();
+}
+
+// An explicit null `metadata` or `reference_answer` is read as absent: serialisers commonly
+// write unset optional fields that way.
+Status ReadReferenceAndMetadata(Json& object, Sample& sample) {
+  Json metadata = Json::object();
+  if (const auto it = object.find("metadata"); it != object.end() && !it->is_null()) {
+    if (!it->is_object()) return BadSample("\"metadata\" must be an object, not " + Described(*it));
+    metadata = std::move(*it);
+  }
+  if (const auto it = object.find("reference_answer"); it != object.end() && !it->is_null()) {
+    sample.reference = std::move(*it);
+  } else if (const auto inner = metadata.find("reference_answer"); inner != metadata.end()) {
+    sample.reference = *inner;  // copied: it also stays visible in the metadata
+  }
+  for (auto it = object.begin(); it != object.end(); ++it) {
+    // emplace keeps an existing key, so a `metadata` key wins over a top-level one.
+    if (!IsSampleKey(it.key())) metadata.emplace(it.key(), std::move(it.value()));
+  }
+  sample.metadata = std::move(metadata);
+  return Status::Ok();
+}
+
+Result<Sample> BuildSample(Json& value) {
+  if (!value.is_object()) return BadSample("must be a JSON object, not " + Described(value));
+  Sample sample;
+  if (Status id = ReadId(value, sample.id); !id) return id.error();
+  if (Status messages = ReadMessages(value, sample); !messages) return messages.error();
+  if (Status rest = ReadReferenceAndMetadata(value, sample); !rest) return rest.error();
+  return sample;
+}
+
+// ParseSampleText with a line number for the error prefix (0 for event elements).
+ParsedSample ParseSampleAt(std::string_view text, std::size_t index, std::size_t line,
+                           const ReadLimits& limits) {
+  ParsedSample out;
+  out.index = index;
+  out.line = line;
+  try {
+    Result<Json> value = ParseBoundedJson(text, limits);
+    if (!value) {
+      out.sample = WithPrefix(value.error(), index, line);
+      return out;
+    }
+    // Read before building, which moves values out of the parsed object.
+    if (value->is_object()) {
+      if (const auto id = value->find("id"); id != value->end() && IsUsableId(*id)) out.id = *id;
+    }
+    Result<Sample> sample = BuildSample(*value);
+    out.sample = sample ? std::move(sample) : WithPrefix(sample.error(), index, line);
+  } catch (const std::exception& e) {
+    out.sample = Error(ErrorKind::kInternal, SamplePrefix(index, line) + "reading failed: " + e.what());
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Event splitting
+
+Error NotAnArray(const std::string& why) { return BadSample("event is not a JSON array of samples: " + why); }
+
+// The position of the ',' or ']' that ends the array element starting at `pos`, or npos.
+std::size_t FindElementEnd(std::string_view body, std::size_t pos) {
+  StructureScanner scanner;
+  for (; pos < body.size(); ++pos) {
+    const char c = body[pos];
+    if (scanner.AtTopLevel() && (c == ',' || c == ']')) return pos;
+    scanner.Feed(c);
+  }
+  return std::string_view::npos;
+}
+
+// Splits the event's top-level array into element texts without parsing them, so that a
+// malformed or too-deep element fails alone while its neighbours are still read.
+Result<std::vector<std::string_view>> SplitEventArray(std::string_view body) {
+  std::size_t pos = SkipJsonSpace(body, 0);
+  if (pos == body.size()) return NotAnArray("the body is empty");
+  if (body[pos] != '[') return NotAnArray("it starts with " + DescribeByte(body[pos]));
+  std::vector<std::string_view> elements;
+  pos = SkipJsonSpace(body, pos + 1);
+  const bool empty_array = pos < body.size() && body[pos] == ']';
+  while (!empty_array) {
+    const std::size_t end = FindElementEnd(body, pos);
+    if (end == std::string_view::npos) {
+      return NotAnArray("the array is not closed (a ']' is missing or a string is not terminated)");
+    }
+    elements.push_back(TrimJsonSpace(body.substr(pos, end - pos)));
+    pos = end;
+    if (body[pos] == ']') break;
+    ++pos;
+  }
+  if (const std::size_t rest = SkipJsonSpace(body, pos + 1); rest < body.size()) {
+    return NotAnArray("unexpected " + DescribeByte(body[rest]) + " at byte " + std::to_string(rest + 1) +
+                      ", after the array's closing ']'");
+  }
+  return elements;
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSONL lines
+
+enum class LineRead { kLine, kTooLong, kEnd };
+
+// Mirrors what std::getline would record in the stream's state, which callers may inspect, without
+// letting an exception mask turn the bookkeeping into a throw.
+void SetStreamState(std::istream& in, std::ios::iostate state) {
+  try {
+    in.setstate(state);
+  } catch (const std::ios_base::failure&) {
+    // The state is recorded before the throw; the reader reports through its own API.
+  }
+}
+
+// Reads one line into `line` without its "\n" or "\r\n". A line longer than `max_bytes` is
+// consumed but not stored, so memory stays bounded whatever the input. Reads the stream buffer
+// directly: std::getline cannot be bounded, and istream::getline into chunks cannot tell a full
+// chunk from a line that ends exactly at its edge without extra bookkeeping.
+LineRead ReadLine(std::streambuf& buffer, std::istream& in, std::string& line, std::size_t max_bytes) {
+  using Traits = std::char_traits<char>;
+  line.clear();
+  bool read_any = false;
+  bool too_long = false;
+  for (;;) {
+    const Traits::int_type c = buffer.sbumpc();
+    if (Traits::eq_int_type(c, Traits::eof())) {
+      SetStreamState(in, std::ios::eofbit);
+      break;
+    }
+    read_any = true;
+    if (c == '\n') break;
+    if (too_long) continue;
+    // One byte of slack so that the '\r' of a CRLF ending cannot make a line of max_bytes too long.
+    if (line.size() > max_bytes) {
+      too_long = true;
+      line.clear();
+      continue;
+    }
+    line.push_back(Traits::to_char_type(c));
+  }
+  if (!read_any) return LineRead::kEnd;
+  if (too_long) return LineRead::kTooLong;
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line.size() > max_bytes ? LineRead::kTooLong : LineRead::kLine;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output
+
+constexpr const char* MetricTypeName(MetricType type) {
+  return type == MetricType::kReward ? "Reward" : "Metric";
+}
+
+// Non-finite numbers have no JSON spelling; null keeps the output parseable.
+Json NumberOrNull(double value) { return std::isfinite(value) ? Json(value) : Json(nullptr); }
+
+Json MetricsJson(const std::vector<Metric>& metrics) {
+  Json list = Json::array();
+  for (const Metric& metric : metrics) {
+    list.push_back({{"name", metric.name}, {"value", NumberOrNull(metric.value)}, {"type", MetricTypeName(metric.type)}});
+  }
+  return list;
+}
+
+Json ErrorsJson(const std::vector<ScoreError>& errors) {
+  Json list = Json::array();
+  for (const ScoreError& error : errors) {
+    list.push_back({{"kind", std::string(ErrorKindName(error.kind))}, {"message", error.message}});
+  }
+  return list;
+}
+
+// The details as written: always an object (a non-object value is kept under "value"), with the
+// score's errors under "errors".
+Json DetailsJson(const Score& score) {
+  Json details = score.details.is_object() ? score.details
+                 : score.details.is_null() ? Json::object()
+                                           : Json{{"value", score.details}};
+  if (!score.errors.empty()) details["errors"] = ErrorsJson(score.errors);
+  return details;
+}
+
+void AppendDump(std::string& out, const Json& value) {
+  out += value.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+// Writes the item with "id" first, which Json (a sorted map) cannot, so that lines are easy to
+// scan by eye; the details are dumped in place rather than copied when nothing is added to them.
+void AppendItem(std::string& out, const Score& score, const WriteOptions& options) {
+  out += "{\"id\":";
+  AppendDump(out, score.id);
+  out += ",\"aggregate_reward_score\":";
+  AppendDump(out, NumberOrNull(score.reward));
+  out += ",\"metrics_list\":";
+  AppendDump(out, MetricsJson(score.metrics));
+  if (options.details) {
+    out += ",\"details\":";
+    if (score.errors.empty() && score.details.is_object()) {
+      AppendDump(out, score.details);
+    } else {
+      AppendDump(out, DetailsJson(score));
+    }
+  }
+  out += '}';
+}
+
+}  // namespace
+
+ParsedSample ParseSampleText(std::string_view text, std::size_t index, const ReadLimits& limits) {
+  return ParseSampleAt(text, index, 0, limits);
+}
+
+Result<Sample> SampleFromJson(const Json& value) {
+  try {
+    Json copy = value;
+    return BuildSample(copy);
+  } catch (const std::exception& e) {
+    return Error(ErrorKind::kInternal, std::string("reading the sample failed: ") + e.what());
+  }
+}
+
+Result<std::vector<ParsedSample>> ParseNovaEvent(std::string_view body, const ReadLimits& limits) {
+  try {
+    Result<std::vector<std::string_view>> elements = SplitEventArray(body);
+    if (!elements) return elements.error();
+    std::vector<ParsedSample> samples;
+    samples.reserve(elements->size());
+    for (std::size_t i = 0; i < elements->size(); ++i) {
+      samples.push_back(ParseSampleAt((*elements)[i], i, 0, limits));
+    }
+    return samples;
+  } catch (const std::exception& e) {
+    return Error(ErrorKind::kInternal, std::string("reading the event failed: ") + e.what());
+  }
+}
+
+JsonlReader::JsonlReader(std::istream& in, ReadLimits limits) : in_(in), limits_(limits) {}
+
+bool JsonlReader::Next(ParsedSample& out) {
+  if (error_) return false;
+  // eof (with or without fail, as std::getline leaves it) is a normal end; anything else is not.
+  if (!in_.good() && !(in_.eof() && !in_.bad())) {
+    error_ = Error(ErrorKind::kIo, "the input stream has failed after line " + std::to_string(line_));
+    return false;
+  }
+  try {
+    std::streambuf* buffer = in_.rdbuf();
+    if (buffer == nullptr) {
+      error_ = Error(ErrorKind::kIo, "the input stream has no buffer to read from");
+      return false;
+    }
+    for (;;) {
+      const LineRead read = ReadLine(*buffer, in_, buffer_, limits_.max_sample_bytes);
+      if (read == LineRead::kEnd) return false;
+      ++line_;
+      if (read == LineRead::kTooLong) {
+        out = ParsedSample{index_, line_, Json(),
+                           WithPrefix(BadSample("the line is longer than " +
+                                                std::to_string(limits_.max_sample_bytes) + " bytes"),
+                                      index_, line_)};
+        ++index_;
+        return true;
+      }
+      if (TrimJsonSpace(buffer_).empty()) continue;
+      out = ParseSampleAt(buffer_, index_++, line_, limits_);
+      return true;
+    }
+  } catch (const std::exception& e) {
+    SetStreamState(in_, std::ios::badbit);
+    error_ = Error(ErrorKind::kIo, "reading line " + std::to_string(line_ + 1) + " failed: " + e.what());
+    return false;
+  }
+}
+
+Json ScoreToJson(const Score& score, const WriteOptions& options) {
+  Json item = Json::object();
+  item["id"] = score.id;
+  item["aggregate_reward_score"] = NumberOrNull(score.reward);
+  item["metrics_list"] = MetricsJson(score.metrics);
+  if (options.details) item["details"] = DetailsJson(score);
+  return item;
+}
+
+std::string ScoreToJsonLine(const Score& score, const WriteOptions& options) {
+  std::string line;
+  AppendItem(line, score, options);
+  return line;
+}
+
+std::string ScoresToNovaResponse(const std::vector<Score>& scores, const WriteOptions& options) {
+  std::string body = "[";
+  for (std::size_t i = 0; i < scores.size(); ++i) {
+    if (i != 0) body += ',';
+    AppendItem(body, scores[i], options);
+  }
+  body += ']';
+  return body;
+}
+
+}  // namespace gavel
