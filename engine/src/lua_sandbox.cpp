@@ -1,1 +1,595 @@
-// placeholder
+#include "lua_sandbox.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <system_error>
+
+#include "lua_convert.h"
+
+namespace gavel::detail {
+namespace {
+
+// Instructions between two runs of the limit hook: rare enough to cost little, often enough
+// that a runaway loop stops within microseconds of its limit.
+constexpr int kHookEvery = 1000;
+// Allocations at least this large also check the clock: big C-side work (string.rep, table
+// growth) happens in a few instructions, so the hook alone would see the deadline late.
+constexpr std::size_t kClockCheckBytes = 1u << 20;
+
+const char kLoadedKey = 'L';     // registry key: table of modules loaded by require
+const char kLockedKey = 'K';     // registry key: true once globals are locked
+const char kBackingKey = 'B';    // registry key: the table behind the globals proxy
+
+std::string FormatBytes(std::size_t bytes) {
+  char buf[64];
+  if (bytes % (1u << 20) == 0) {
+    std::snprintf(buf, sizeof buf, "%zu MiB", bytes >> 20);
+  } else {
+    std::snprintf(buf, sizeof buf, "%zu bytes", bytes);
+  }
+  return buf;
+}
+
+void* CountingAlloc(void* ud, void* ptr, std::size_t osize, std::size_t nsize) {
+  auto* ctx = static_cast<StateContext*>(ud);
+  const std::size_t old = ptr != nullptr ? osize : 0;
+  if (nsize == 0) {
+    std::free(ptr);
+    ctx->used -= old;
+    return nullptr;
+  }
+  if (nsize > old) {
+    const std::size_t grow = nsize - old;
+    Budget* b = ctx->active;
+    if (ctx->used + grow > ctx->cap) {
+      if (b != nullptr) b->memory_refused = true;
+      return nullptr;
+    }
+    if (b != nullptr) {
+      const std::int64_t growth = b->memory_growth + static_cast<std::int64_t>(ctx->used + grow) -
+                                  static_cast<std::int64_t>(b->slice_start_used);
+      if (growth > static_cast<std::int64_t>(b->limits.memory_bytes)) {
+        // Lua collects garbage and retries once before it raises a memory error, so this
+        // refusal alone does not end the work; the memory error does (see Budget::LimitError).
+        b->memory_refused = true;
+        return nullptr;
+      }
+      if (grow >= kClockCheckBytes && !b->abort && Clock::now() >= b->deadline) {
+        b->Abort(b->deadline_is_callers ? ErrorKind::kDeadline : ErrorKind::kLimit,
+                 b->deadline_is_callers ? "the deadline passed while the sample was running"
+                                        : "time limit of " + std::to_string(b->limits.time.count()) +
+                                              " ms exceeded");
+        return nullptr;
+      }
+    }
+  }
+  void* p = std::realloc(ptr, nsize);
+  if (p == nullptr) return nullptr;
+  ctx->used = ctx->used - old + nsize;
+  return p;
+}
+
+void LimitHook(lua_State* L, lua_Debug* /*ar*/) {
+  Budget* b = ContextOf(L).active;
+  if (b == nullptr) return;
+  if (!b->abort) {
+    b->instructions += kHookEvery;
+    if (b->instructions > b->limits.instructions) {
+      b->Abort(ErrorKind::kLimit,
+               "instruction limit of " + std::to_string(b->limits.instructions) + " exceeded");
+    } else if (Clock::now() >= b->deadline) {
+      if (b->deadline_is_callers) {
+        b->Abort(ErrorKind::kDeadline, "the deadline passed while the sample was running");
+      } else {
+        b->Abort(ErrorKind::kLimit,
+                 "time limit of " + std::to_string(b->limits.time.count()) + " ms exceeded");
+      }
+    }
+  }
+  if (b->abort) {
+    // From now on every instruction of this thread raises again, so neither a pcall nor an
+    // error handler can carry on past the limit.
+    lua_sethook(L, LimitHook, LUA_MASKCOUNT, 1);
+    lua_pushstring(L, b->abort->message().c_str());
+    lua_error(L);
+  }
+}
+
+int Panic(lua_State* L) {
+  std::fprintf(stderr, "gavel: unprotected Lua error: %s\n", lua_tostring(L, -1));
+  std::abort();
+}
+
+// Re-raises the active work's limit error, if one was hit; used after every protected call a
+// script makes.
+void ReraiseLimit(lua_State* L, int status) {
+  Budget* b = ContextOf(L).active;
+  if (b == nullptr) return;
+  if (status == LUA_ERRMEM && !b->abort && b->memory_refused) {
+    b->Abort(ErrorKind::kLimit, "memory limit of " + FormatBytes(b->limits.memory_bytes) + " exceeded");
+  }
+  if (b->abort) {
+    lua_pushstring(L, b->abort->message().c_str());
+    lua_error(L);
+  }
+}
+
+int FinishPcall(lua_State* L, int status, lua_KContext extra) {
+  ReraiseLimit(L, status);
+  if (status != LUA_OK && status != LUA_YIELD) {
+    // The script handled the error, so it no longer decides how the sample fails.
+    if (Budget* b = ContextOf(L).active) b->raised.reset();
+    lua_pushboolean(L, 0);
+    lua_pushvalue(L, -2);
+    return 2;
+  }
+  return lua_gettop(L) - static_cast<int>(extra);
+}
+
+int SafePcall(lua_State* L) {
+  luaL_checkany(L, 1);
+  lua_pushboolean(L, 1);
+  lua_insert(L, 1);
+  const int status = lua_pcallk(L, lua_gettop(L) - 2, LUA_MULTRET, 0, 0, FinishPcall);
+  return FinishPcall(L, status, 0);
+}
+
+// Stands between Lua and a script's xpcall message handler. An error raised by the limit hook
+// runs the handler with hooks switched off, so past a limit the script's handler must not run
+// at all: it could loop forever.
+int GuardedMessageHandler(lua_State* L) {
+  if (Budget* b = ContextOf(L).active; b != nullptr && b->abort) {
+    lua_pushstring(L, b->abort->message().c_str());
+    return 1;
+  }
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_insert(L, 1);
+  lua_call(L, lua_gettop(L) - 1, 1);
+  return 1;
+}
+
+int SafeXpcall(lua_State* L) {
+  const int n = lua_gettop(L);
+  luaL_checktype(L, 2, LUA_TFUNCTION);
+  lua_pushvalue(L, 2);
+  lua_pushcclosure(L, GuardedMessageHandler, 1);
+  lua_replace(L, 2);
+  lua_pushboolean(L, 1);
+  lua_pushvalue(L, 1);
+  lua_rotate(L, 3, 2);  // stack: f, handler, true, f, args...
+  const int status = lua_pcallk(L, n - 2, LUA_MULTRET, 2, 2, FinishPcall);
+  return FinishPcall(L, status, 2);
+}
+
+int SafeLoad(lua_State* L) {
+  size_t len = 0;
+  const char* chunk = lua_tolstring(L, 1, &len);
+  if (chunk == nullptr || lua_type(L, 1) != LUA_TSTRING) {
+    return luaL_error(L, "load: only source text (a string) can be loaded in a rubric");
+  }
+  const char* name = luaL_optstring(L, 2, "=(load)");
+  const int has_env = !lua_isnone(L, 4);
+  // Text only, whatever mode the caller asks for: bytecode can break the VM's invariants.
+  const int status = luaL_loadbufferx(L, chunk, len, name, "t");
+  if (status != LUA_OK) {
+    lua_pushnil(L);
+    lua_insert(L, -2);
+    return 2;
+  }
+  if (has_env) {
+    lua_pushvalue(L, 4);
+    if (lua_setupvalue(L, -2, 1) == nullptr) lua_pop(L, 1);
+  }
+  return 1;
+}
+
+// setmetatable without __gc: Lua runs finalizers with hooks switched off, so a finalizer would
+// escape the instruction and time limits.
+int SafeSetmetatable(lua_State* L) {
+  const int t = lua_type(L, 2);
+  luaL_checktype(L, 1, LUA_TTABLE);
+  luaL_argexpected(L, t == LUA_TNIL || t == LUA_TTABLE, 2, "nil or table");
+  if (t == LUA_TTABLE && lua_getfield(L, 2, "__gc") != LUA_TNIL) {
+    return luaL_error(L, "__gc metamethods are not available in rubrics");
+  }
+  lua_settop(L, 2);
+  if (luaL_getmetafield(L, 1, "__metatable") != LUA_TNIL) {
+    return luaL_error(L, "cannot change a protected metatable");
+  }
+  lua_setmetatable(L, 1);
+  return 1;
+}
+
+int CountOnlyCollectGarbage(lua_State* L) {
+  const char* opt = luaL_optstring(L, 1, "collect");
+  if (std::strcmp(opt, "count") != 0) {
+    return luaL_error(L, "collectgarbage('%s') is not available in rubrics (only 'count')", opt);
+  }
+  lua_pushnumber(L, static_cast<lua_Number>(lua_gc(L, LUA_GCCOUNT, 0)) +
+                        static_cast<lua_Number>(lua_gc(L, LUA_GCCOUNTB, 0)) / 1024.0);
+  return 1;
+}
+
+int RubricPrint(lua_State* L) {
+  std::string line;
+  const int n = lua_gettop(L);
+  for (int i = 1; i <= n; ++i) {
+    if (i > 1) line += '\t';
+    line += luaL_tolstring(L, i, nullptr);
+    lua_pop(L, 1);
+    if (line.size() > 2000) {
+      line.resize(2000);
+      line += "...";
+      break;
+    }
+  }
+  std::fprintf(stderr, "[rubric] %s\n", line.c_str());
+  return 0;
+}
+
+int Blocked(lua_State* L) {
+  return luaL_error(L, "%s is not available in rubrics", lua_tostring(L, lua_upvalueindex(1)));
+}
+
+int ReadOnlyWrite(lua_State* L) {
+  return luaL_error(L, "attempt to modify a read-only table (field '%s')", luaL_tolstring(L, 2, nullptr));
+}
+
+int ReadOnlyLen(lua_State* L) {
+  lua_pushinteger(L, static_cast<lua_Integer>(luaL_len(L, lua_upvalueindex(1))));
+  return 1;
+}
+
+int ReadOnlyPairs(lua_State* L) {
+  lua_getglobal(L, "next");
+  lua_pushvalue(L, lua_upvalueindex(1));
+  lua_pushnil(L);
+  return 3;
+}
+
+int GlobalWrite(lua_State* L) {
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &kLockedKey);
+  const bool locked = lua_toboolean(L, -1);
+  lua_pop(L, 1);
+  if (locked) {
+    return luaL_error(L, "attempt to set global '%s': globals are read-only while scoring; use a local",
+                      luaL_tolstring(L, 2, nullptr));
+  }
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &kBackingKey);
+  lua_pushvalue(L, 2);
+  lua_pushvalue(L, 3);
+  lua_rawset(L, -3);
+  return 0;
+}
+
+int UndefinedGlobal(lua_State* L) {
+  return luaL_error(L, "undefined global '%s'", luaL_tolstring(L, 2, nullptr));
+}
+
+// Replaces a module name by its file under the root: "lib.maths" -> <root>/lib/maths.lua.
+// "lib.maths": identifiers of letters, digits and '_' joined by single dots; no path tricks.
+bool IsModuleName(const std::string& name) {
+  bool segment_start = true;
+  for (char c : name) {
+    if (c == '.') {
+      if (segment_start) return false;
+      segment_start = true;
+      continue;
+    }
+    const bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+    const bool digit = c >= '0' && c <= '9';
+    if (!letter && !(digit && !segment_start)) return false;
+    segment_start = false;
+  }
+  return !name.empty() && !segment_start;
+}
+
+Result<std::filesystem::path> HelperPath(const StateContext& ctx, const std::string& name) {
+  if (!IsModuleName(name)) {
+    return Error(ErrorKind::kBadRubric,
+                 "require '" + name + "': module names are dotted identifiers such as 'lib.maths'");
+  }
+  std::string rel = name;
+  for (char& c : rel) {
+    if (c == '.') c = '/';
+  }
+  std::filesystem::path file = ctx.root / (rel + ".lua");
+  std::error_code ec;
+  const auto canonical_root = std::filesystem::weakly_canonical(ctx.root, ec);
+  const auto canonical_file = std::filesystem::weakly_canonical(file, ec);
+  if (ec || !std::filesystem::is_regular_file(canonical_file, ec)) {
+    return Error(ErrorKind::kBadRubric,
+                 "require '" + name + "': no file " + file.string() + " in the rubrics folder");
+  }
+  const auto rel_to_root = canonical_file.lexically_relative(canonical_root);
+  if (rel_to_root.empty() || *rel_to_root.begin() == "..") {
+    return Error(ErrorKind::kBadRubric,
+                 "require '" + name + "': " + file.string() + " leaves the rubrics folder");
+  }
+  return file;
+}
+
+void PushReadOnly(lua_State* L, int idx);
+
+int Require(lua_State* L) {
+  const std::string name = luaL_checkstring(L, 1);
+  StateContext& ctx = ContextOf(L);
+  lua_rawgetp(L, LUA_REGISTRYINDEX, &kLoadedKey);
+  const int loaded = lua_gettop(L);
+  if (lua_getfield(L, loaded, name.c_str()) != LUA_TNIL) {
+    if (lua_type(L, -1) == LUA_TLIGHTUSERDATA) {
+      return luaL_error(L, "require '%s': modules require each other in a cycle", name.c_str());
+    }
+    return 1;
+  }
+  lua_pop(L, 1);
+  lua_pushlightuserdata(L, const_cast<char*>(&kLoadedKey));  // marks "loading" to catch cycles
+  lua_setfield(L, loaded, name.c_str());
+
+  if (name == "gavel") {
+    PushCoreModule(L);
+  } else if (name.rfind("gavel.", 0) == 0) {
+    const Plugin* plugin = ctx.plugins != nullptr ? ctx.plugins->Find(name) : nullptr;
+    if (plugin == nullptr) {
+      lua_pushnil(L);
+      lua_setfield(L, loaded, name.c_str());
+      return luaL_error(L, "require '%s': no such gavel module", name.c_str());
+    }
+    plugin->Open(L);
+  } else {
+    Result<std::filesystem::path> file = HelperPath(ctx, name);
+    if (!file) {
+      lua_pushnil(L);
+      lua_setfield(L, loaded, name.c_str());
+      return luaL_error(L, "%s", file.error().message().c_str());
+    }
+    std::ifstream in(*file, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    const std::string source = text.str();
+    const std::string chunk = "@" + file->string();
+    if (luaL_loadbufferx(L, source.data(), source.size(), chunk.c_str(), "t") != LUA_OK) {
+      lua_pushnil(L);
+      lua_setfield(L, loaded, name.c_str());
+      return lua_error(L);
+    }
+    lua_pushstring(L, name.c_str());
+    lua_call(L, 1, 1);
+    if (lua_isnil(L, -1)) {
+      lua_pop(L, 1);
+      lua_pushboolean(L, 1);
+    }
+  }
+  if (lua_istable(L, -1)) {
+    PushReadOnly(L, -1);
+    lua_remove(L, -2);
+  }
+  lua_pushvalue(L, -1);
+  lua_setfield(L, loaded, name.c_str());
+  return 1;
+}
+
+// Pushes a proxy of the table at idx that reads through to it and refuses writes.
+void PushReadOnly(lua_State* L, int idx) {
+  idx = lua_absindex(L, idx);
+  lua_newtable(L);                 // proxy
+  lua_createtable(L, 0, 5);        // its metatable
+  lua_pushvalue(L, idx);
+  lua_setfield(L, -2, "__index");
+  lua_pushcfunction(L, ReadOnlyWrite);
+  lua_setfield(L, -2, "__newindex");
+  lua_pushvalue(L, idx);
+  lua_pushcclosure(L, ReadOnlyLen, 1);
+  lua_setfield(L, -2, "__len");
+  lua_pushvalue(L, idx);
+  lua_pushcclosure(L, ReadOnlyPairs, 1);
+  lua_setfield(L, -2, "__pairs");
+  lua_pushboolean(L, 0);
+  lua_setfield(L, -2, "__metatable");
+  lua_setmetatable(L, -2);
+}
+
+void OpenLibraryInto(lua_State* L, int backing, const char* name, lua_CFunction open) {
+  luaL_requiref(L, name, open, 0);
+  PushReadOnly(L, -1);
+  lua_setfield(L, backing, name);
+  lua_pop(L, 1);
+}
+
+int SetStep(lua_State* L) {
+  if (Budget* b = ContextOf(L).active) {
+    if (lua_isnil(L, 1)) {
+      b->step.clear();
+    } else {
+      b->step = luaL_checkstring(L, 1);
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
+void PushStepMarker(lua_State* L) { lua_pushcfunction(L, SetStep); }
+
+void Budget::Abort(ErrorKind kind, std::string message) {
+  if (!abort) abort = Error(kind, std::move(message));
+}
+
+std::optional<Error> Budget::LimitError() const {
+  if (abort) return abort;
+  if (memory_refused) {
+    return Error(ErrorKind::kLimit, "memory limit of " + FormatBytes(limits.memory_bytes) + " exceeded");
+  }
+  return std::nullopt;
+}
+
+StateContext& ContextOf(lua_State* L) {
+  return **static_cast<StateContext**>(lua_getextraspace(L));
+}
+
+std::string ErrorMessage(lua_State* L, int idx) {
+  if (const char* s = lua_tostring(L, idx)) return s;
+  return std::string("(error object is a ") + luaL_typename(L, idx) + " value)";
+}
+
+Result<std::unique_ptr<LuaSandbox>> LuaSandbox::Create(const SandboxOptions& options) {
+  std::unique_ptr<LuaSandbox> sb(new LuaSandbox());
+  sb->ctx_.sandbox = sb.get();
+  sb->ctx_.plugins = options.plugins;
+  sb->ctx_.dir = options.dir;
+  sb->ctx_.root = options.root;
+  sb->ctx_.cache = options.cache;
+  sb->ctx_.cap = options.memory_cap;
+  sb->L_ = lua_newstate(CountingAlloc, &sb->ctx_);
+  if (sb->L_ == nullptr) return Error(ErrorKind::kInternal, "cannot allocate a Lua state");
+  *static_cast<StateContext**>(lua_getextraspace(sb->L_)) = &sb->ctx_;
+  lua_atpanic(sb->L_, Panic);
+  lua_sethook(sb->L_, LimitHook, LUA_MASKCOUNT, kHookEvery);
+  Status installed = sb->Protected([&](lua_State*) { sb->InstallGlobals(); }, ErrorKind::kInternal);
+  if (!installed) return installed.error();
+  return sb;
+}
+
+LuaSandbox::~LuaSandbox() {
+  if (L_ != nullptr) {
+    ctx_.active = nullptr;
+    lua_close(L_);
+  }
+}
+
+namespace {
+struct TrampolineArgs {
+  const std::function<void(lua_State*)>* fn;
+  std::string exception;
+};
+
+int Trampoline(lua_State* L) {
+  auto* args = static_cast<TrampolineArgs*>(lua_touserdata(L, 1));
+  lua_pop(L, 1);
+  bool threw = false;
+  try {
+    (*args->fn)(L);
+  } catch (const std::exception& e) {
+    args->exception = e.what();
+    threw = true;
+  }
+  if (threw) {
+    lua_pushstring(L, args->exception.c_str());
+    return lua_error(L);
+  }
+  return 0;
+}
+}  // namespace
+
+Status LuaSandbox::Protected(const std::function<void(lua_State*)>& fn, ErrorKind kind, Budget* budget) {
+  TrampolineArgs args{&fn, {}};
+  const int top = lua_gettop(L_);
+  lua_pushcfunction(L_, Trampoline);
+  lua_pushlightuserdata(L_, &args);
+  const int status = lua_pcall(L_, 1, 0, 0);
+  lua_sethook(L_, LimitHook, LUA_MASKCOUNT, kHookEvery);
+  if (status == LUA_OK) return Status::Ok();
+  std::string message = ErrorMessage(L_, -1);
+  lua_settop(L_, top);
+  if (budget != nullptr) {
+    if (std::optional<Error> limit = budget->LimitError()) return *limit;
+  }
+  if (status == LUA_ERRMEM) return Error(ErrorKind::kLimit, "out of memory (" + message + ")");
+  return Error(kind, std::move(message));
+}
+
+void LuaSandbox::Activate(Budget* budget) {
+  if (ctx_.active != nullptr) {
+    ctx_.active->memory_growth +=
+        static_cast<std::int64_t>(ctx_.used) - static_cast<std::int64_t>(ctx_.active->slice_start_used);
+  }
+  ctx_.active = budget;
+  if (budget != nullptr) budget->slice_start_used = ctx_.used;
+}
+
+void LuaSandbox::LockGlobals() {
+  lua_pushboolean(L_, 1);
+  lua_rawsetp(L_, LUA_REGISTRYINDEX, &kLockedKey);
+}
+
+void LuaSandbox::InstallGlobals() {
+  lua_State* L = L_;
+  // The base library writes into the default global table; that table becomes the hidden
+  // backing store, and scripts see only a proxy of it.
+  luaL_requiref(L, "_G", luaopen_base, 1);
+  lua_pop(L, 1);
+  lua_pushglobaltable(L);
+  const int backing = lua_gettop(L);
+
+  for (const char* name : {"dofile", "loadfile", "rawset"}) {
+    lua_pushstring(L, name);
+    lua_pushcclosure(L, Blocked, 1);
+    lua_setfield(L, backing, name);
+  }
+  lua_pushcfunction(L, SafeLoad);
+  lua_setfield(L, backing, "load");
+  lua_pushcfunction(L, SafePcall);
+  lua_setfield(L, backing, "pcall");
+  lua_pushcfunction(L, SafeXpcall);
+  lua_setfield(L, backing, "xpcall");
+  lua_pushcfunction(L, CountOnlyCollectGarbage);
+  lua_setfield(L, backing, "collectgarbage");
+  lua_pushcfunction(L, SafeSetmetatable);
+  lua_setfield(L, backing, "setmetatable");
+  lua_pushcfunction(L, RubricPrint);
+  lua_setfield(L, backing, "print");
+  lua_pushcfunction(L, Require);
+  lua_setfield(L, backing, "require");
+
+  // string.dump is the way to make bytecode; remove it from the real table the string
+  // metatable uses, and hide that metatable from scripts.
+  luaL_requiref(L, LUA_STRLIBNAME, luaopen_string, 0);
+  lua_pushnil(L);
+  lua_setfield(L, -2, "dump");
+  lua_pop(L, 1);
+  lua_pushliteral(L, "");
+  lua_getmetatable(L, -1);
+  lua_pushboolean(L, 0);
+  lua_setfield(L, -2, "__metatable");
+  lua_pop(L, 2);
+
+  OpenLibraryInto(L, backing, LUA_STRLIBNAME, luaopen_string);
+  OpenLibraryInto(L, backing, LUA_TABLIBNAME, luaopen_table);
+  OpenLibraryInto(L, backing, LUA_MATHLIBNAME, luaopen_math);
+  OpenLibraryInto(L, backing, LUA_UTF8LIBNAME, luaopen_utf8);
+
+  // Reading an undefined global is an error (it is almost always a typo).
+  lua_createtable(L, 0, 2);
+  lua_pushcfunction(L, UndefinedGlobal);
+  lua_setfield(L, -2, "__index");
+  lua_pushboolean(L, 0);
+  lua_setfield(L, -2, "__metatable");
+  lua_setmetatable(L, backing);
+
+  lua_newtable(L);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &kLoadedKey);
+  lua_pushvalue(L, backing);
+  lua_rawsetp(L, LUA_REGISTRYINDEX, &kBackingKey);
+
+  // The proxy: reads go to the backing table, writes to GlobalWrite.
+  lua_newtable(L);
+  const int proxy = lua_gettop(L);
+  lua_createtable(L, 0, 3);
+  lua_pushvalue(L, backing);
+  lua_setfield(L, -2, "__index");
+  lua_pushcfunction(L, GlobalWrite);
+  lua_setfield(L, -2, "__newindex");
+  lua_pushboolean(L, 0);
+  lua_setfield(L, -2, "__metatable");
+  lua_setmetatable(L, proxy);
+  lua_pushvalue(L, proxy);
+  lua_setfield(L, backing, "_G");
+  lua_pushvalue(L, proxy);
+  lua_rawseti(L, LUA_REGISTRYINDEX, LUA_RIDX_GLOBALS);
+  lua_settop(L, backing - 1);
+}
+
+}  // namespace gavel::detail

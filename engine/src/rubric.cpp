@@ -1,1 +1,184 @@
-// placeholder
+#include "gavel/rubric.h"
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "lua_convert.h"
+#include "rubric_loader.h"
+
+namespace gavel {
+namespace detail {
+
+extern const std::string_view kPreludeLua;
+
+namespace {
+
+std::vector<std::string> StepNames(lua_State* L, int rubric, const char* field) {
+  std::vector<std::string> names;
+  lua_getfield(L, rubric, field);
+  const lua_Integer n = static_cast<lua_Integer>(lua_rawlen(L, -1));
+  for (lua_Integer i = 1; i <= n; ++i) {
+    lua_rawgeti(L, -1, i);
+    lua_getfield(L, -1, "name");
+    names.emplace_back(lua_tostring(L, -1));
+    lua_pop(L, 2);
+  }
+  lua_pop(L, 1);
+  return names;
+}
+
+double NumberField(lua_State* L, int table, const char* field, double fallback) {
+  lua_getfield(L, table, field);
+  const double v = lua_isnumber(L, -1) ? lua_tonumber(L, -1) : fallback;
+  lua_pop(L, 1);
+  return v;
+}
+
+// The line of the file's `return rubric {`: Lua loses the caller's line for errors raised in
+// a tail call, and `return rubric { ... }` is one, so the loader finds it in the source.
+int ReturnRubricLine(const std::string& source) {
+  int line = 1, found = 0;
+  std::size_t start = 0;
+  while (start <= source.size()) {
+    std::size_t end = source.find('\n', start);
+    if (end == std::string::npos) end = source.size();
+    const std::string_view text(source.data() + start, end - start);
+    const std::size_t ret = text.find("return");
+    if (ret != std::string_view::npos && text.find_first_not_of(" \t") == ret) {
+      const std::size_t word = text.find_first_not_of(" \t", ret + 6);
+      if (word != std::string_view::npos && text.substr(word, 6) == "rubric") found = line;
+    }
+    start = end + 1;
+    ++line;
+  }
+  return found;
+}
+
+// Gives a message from the rubric constructor the file and line it lacks.
+std::string Locate(const std::string& display_name, const std::string& source, std::string message) {
+  if (message.rfind(display_name + ":", 0) == 0) return message;
+  const int line = ReturnRubricLine(source);
+  if (line == 0) return display_name + ": " + message;
+  return display_name + ":" + std::to_string(line) + ": " + message;
+}
+
+}  // namespace
+
+Result<RubricInfo> LoadRubricInto(LuaSandbox& sandbox, const std::string& display_name,
+                                  const std::string& source, const RubricLimits& load_limits) {
+  Budget budget;
+  budget.limits = load_limits;
+  budget.deadline = Clock::now() + load_limits.time;
+  StateContext& ctx = sandbox.context();
+  sandbox.Activate(&budget);
+  RubricInfo info;
+  std::string failure;
+  Status st = sandbox.Protected(
+      [&](lua_State* L) {
+        if (luaL_loadbufferx(L, kPreludeLua.data(), kPreludeLua.size(), "=gavel", "t") != LUA_OK) {
+          lua_error(L);
+        }
+        PushStepMarker(L);
+        lua_call(L, 1, 1);
+        const int prelude = lua_gettop(L);
+
+        const std::string chunk = "@" + display_name;
+        if (luaL_loadbufferx(L, source.data(), source.size(), chunk.c_str(), "t") != LUA_OK) {
+          lua_error(L);
+        }
+        lua_call(L, 0, 1);
+        lua_getfield(L, prelude, "accept");
+        lua_insert(L, -2);
+        lua_call(L, 1, 2);
+        if (lua_isnil(L, -2)) {
+          failure = display_name + ": " + ErrorMessage(L, -1);
+          return;
+        }
+        lua_pop(L, 1);
+        const int rubric = lua_gettop(L);
+
+        const char* name = (lua_getfield(L, rubric, "name"), lua_tostring(L, -1));
+        info.name = name != nullptr ? name : "";
+        lua_pop(L, 1);
+        info.neutral = NumberField(L, rubric, "neutral", 0.5);
+        lua_getfield(L, rubric, "limits");
+        const int limits = lua_gettop(L);
+        RubricLimits defaults;
+        info.limits.memory_bytes = static_cast<std::size_t>(
+            NumberField(L, limits, "memory_mb", static_cast<double>(defaults.memory_bytes >> 20)) * 1048576.0);
+        info.limits.instructions = static_cast<std::uint64_t>(
+            NumberField(L, limits, "instructions", static_cast<double>(defaults.instructions)));
+        info.limits.time = std::chrono::milliseconds(static_cast<std::int64_t>(
+            NumberField(L, limits, "time_ms", static_cast<double>(defaults.time.count()))));
+        lua_pop(L, 1);
+        info.gates = StepNames(L, rubric, "gates");
+        info.checks = StepNames(L, rubric, "checks");
+        info.judges = StepNames(L, rubric, "judges");
+
+        lua_getfield(L, prelude, "run");
+        ctx.runner_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+        lua_pushvalue(L, rubric);
+        ctx.rubric_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+        lua_settop(L, prelude - 1);
+      },
+      ErrorKind::kBadRubric, &budget);
+  sandbox.Activate(nullptr);
+  if (!st) {
+    if (st.error().kind() == ErrorKind::kLimit) {
+      return Error(ErrorKind::kBadRubric, display_name + ": loading the rubric hit a limit: " + st.error().message());
+    }
+    return Error(ErrorKind::kBadRubric, Locate(display_name, source, st.error().message()));
+  }
+  if (!failure.empty()) return Error(ErrorKind::kBadRubric, failure);
+  sandbox.LockGlobals();
+  return info;
+}
+
+}  // namespace detail
+
+struct RubricBuilder {
+  static Result<std::shared_ptr<const Rubric>> Load(const std::filesystem::path& file,
+                                                    const PluginRegistry& plugins,
+                                                    const RubricLoadOptions& options) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return Error(ErrorKind::kBadRubric, "cannot read rubric file " + file.string());
+    std::stringstream text;
+    text << in.rdbuf();
+    if (in.bad()) return Error(ErrorKind::kBadRubric, "cannot read rubric file " + file.string());
+
+    std::shared_ptr<Rubric> r(new Rubric());
+    r->file_ = file;
+    r->dir_ = file.parent_path().empty() ? std::filesystem::path(".") : file.parent_path();
+    r->root_ = options.root.empty() ? r->dir_ : options.root;
+    r->source_ = text.str();
+    r->load_options_ = options;
+    r->resources_ = std::make_shared<ResourceCache>();
+
+    detail::SandboxOptions so;
+    so.plugins = &plugins;
+    so.dir = r->dir_;
+    so.root = r->root_;
+    so.cache = r->resources_.get();
+    Result<std::unique_ptr<detail::LuaSandbox>> sandbox = detail::LuaSandbox::Create(so);
+    if (!sandbox) return sandbox.error();
+    Result<detail::RubricInfo> info =
+        detail::LoadRubricInto(**sandbox, file.string(), r->source_, options.load_limits);
+    if (!info) return info.error();
+    r->name_ = info->name.empty() ? file.stem().string() : info->name;
+    r->neutral_ = info->neutral;
+    r->limits_ = info->limits;
+    r->gates_ = std::move(info->gates);
+    r->checks_ = std::move(info->checks);
+    r->judges_ = std::move(info->judges);
+    return std::shared_ptr<const Rubric>(std::move(r));
+  }
+};
+
+Result<std::shared_ptr<const Rubric>> Rubric::Load(const std::filesystem::path& file,
+                                                   const PluginRegistry& plugins,
+                                                   const RubricLoadOptions& options) {
+  return RubricBuilder::Load(file, plugins, options);
+}
+
+}  // namespace gavel

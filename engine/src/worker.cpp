@@ -1,1 +1,365 @@
-// placeholder
+#include "worker.h"
+
+#include <algorithm>
+#include <string>
+
+#include "lua_convert.h"
+#include "rubric_loader.h"
+
+namespace gavel {
+
+struct AsyncCompleter::State {
+  std::shared_ptr<detail::Inbox> inbox;
+  std::uint64_t task = 0;
+  std::atomic<bool> done{false};
+  std::atomic<bool> cancelled{false};
+};
+
+void AsyncCompleter::Complete(std::function<int(lua_State*)> push) const {
+  if (state_->done.exchange(true)) return;
+  detail::WorkerEvent e;
+  e.type = detail::WorkerEvent::Type::kResume;
+  e.task = state_->task;
+  e.push = std::move(push);
+  state_->inbox->Push(std::move(e));
+}
+
+void AsyncCompleter::Fail(std::string message, ErrorKind kind) const {
+  if (state_->done.exchange(true)) return;
+  detail::WorkerEvent e;
+  e.type = detail::WorkerEvent::Type::kResume;
+  e.task = state_->task;
+  e.failed = true;
+  e.message = std::move(message);
+  e.kind = kind;
+  state_->inbox->Push(std::move(e));
+}
+
+bool AsyncCompleter::cancelled() const { return state_->cancelled.load(); }
+
+namespace detail {
+
+struct Task {
+  std::uint64_t id = 0;
+  std::size_t seq = 0;
+  Json sample_id;
+  Sample sample;
+  Budget budget;
+  lua_State* co = nullptr;
+  int co_ref = LUA_NOREF;
+  std::shared_ptr<AsyncCompleter::State> pending;
+};
+
+namespace {
+
+int SampleMainDone(lua_State* /*co*/, int /*status*/, lua_KContext /*ctx*/) { return 1; }
+
+// The body of a sample's coroutine: builds the sample table and calls the runner.
+int SampleMain(lua_State* co) {
+  auto* task = static_cast<Task*>(lua_touserdata(co, 1));
+  lua_settop(co, 0);
+  const StateContext& ctx = ContextOf(co);
+  lua_rawgeti(co, LUA_REGISTRYINDEX, ctx.runner_ref);
+  lua_rawgeti(co, LUA_REGISTRYINDEX, ctx.rubric_ref);
+  PushSample(co, task->sample);
+  lua_callk(co, 2, 1, 0, SampleMainDone);
+  return SampleMainDone(co, LUA_OK, 0);
+}
+
+const char kAsyncFailed = 'F';
+
+int AsyncContinue(lua_State* L, int /*status*/, lua_KContext base) {
+  const int first = static_cast<int>(base) + 1;
+  if (lua_gettop(L) >= first && lua_touserdata(L, first) == &kAsyncFailed) {
+    lua_pushvalue(L, first + 1);
+    return lua_error(L);
+  }
+  return lua_gettop(L) - static_cast<int>(base);
+}
+
+}  // namespace
+
+void Inbox::Push(WorkerEvent event) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    events_.push_back(std::move(event));
+  }
+  cv_.notify_one();
+}
+
+void Inbox::WaitDrain(std::deque<WorkerEvent>& out, Clock::time_point until) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (until == Clock::time_point::max()) {
+    cv_.wait(lock, [&] { return !events_.empty(); });
+  } else {
+    cv_.wait_until(lock, until, [&] { return !events_.empty(); });
+  }
+  while (!events_.empty()) {
+    out.push_back(std::move(events_.front()));
+    events_.pop_front();
+  }
+}
+
+void Outbox::Push(Finished item) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    items_.push_back(std::move(item));
+  }
+  cv_.notify_one();
+}
+
+void Outbox::WaitDrain(std::vector<Finished>& out) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  cv_.wait(lock, [&] { return !items_.empty(); });
+  out.swap(items_);
+}
+
+Worker::Worker(std::size_t index, std::shared_ptr<const Rubric> rubric, const PluginRegistry& plugins,
+               const EngineOptions& options, std::shared_ptr<Outbox> outbox)
+    : index_(index), rubric_(std::move(rubric)), plugins_(plugins), options_(options), outbox_(std::move(outbox)) {
+  std::promise<Status> ready;
+  ready_ = ready.get_future();
+  thread_ = std::thread([this, p = std::move(ready)]() mutable { Loop(std::move(p)); });
+}
+
+Worker::~Worker() {
+  WorkerEvent stop;
+  stop.type = WorkerEvent::Type::kStop;
+  inbox_->Push(std::move(stop));
+  if (thread_.joinable()) thread_.join();
+}
+
+Status Worker::WaitReady() { return ready_.get(); }
+
+void Worker::Start(std::size_t seq, Json id, Sample sample, Clock::time_point deadline) {
+  WorkerEvent e;
+  e.type = WorkerEvent::Type::kStart;
+  e.seq = seq;
+  e.id = std::move(id);
+  e.sample = std::move(sample);
+  e.deadline = deadline;
+  inbox_->Push(std::move(e));
+}
+
+void Worker::Loop(std::promise<Status> ready) {
+  SandboxOptions so;
+  so.plugins = &plugins_;
+  so.dir = rubric_->dir();
+  so.root = rubric_->root();
+  so.cache = &rubric_->resources();
+  so.memory_cap = options_.state_memory_cap;
+  Result<std::unique_ptr<LuaSandbox>> sandbox = LuaSandbox::Create(so);
+  if (!sandbox) {
+    ready.set_value(sandbox.error());
+    return;
+  }
+  sandbox_ = std::move(*sandbox);
+  sandbox_->context().worker = this;
+  Result<RubricInfo> info = LoadRubricInto(*sandbox_, rubric_->file().string(), rubric_->source(),
+                                           rubric_->load_options().load_limits);
+  if (!info) {
+    ready.set_value(info.error());
+    return;
+  }
+  ready.set_value(Status::Ok());
+
+  std::deque<WorkerEvent> events;
+  for (;;) {
+    Clock::time_point next = Clock::time_point::max();
+    for (const auto& [id, task] : tasks_) next = std::min(next, task->budget.deadline);
+    events.clear();
+    inbox_->WaitDrain(events, next);
+    for (WorkerEvent& e : events) {
+      switch (e.type) {
+        case WorkerEvent::Type::kStart:
+          StartTask(e);
+          break;
+        case WorkerEvent::Type::kResume:
+          ResumeTask(e);
+          break;
+        case WorkerEvent::Type::kStop:
+          for (auto& [id, task] : tasks_) {
+            if (task->pending) task->pending->cancelled = true;
+          }
+          tasks_.clear();
+          return;
+      }
+    }
+    ExpireDue();
+  }
+}
+
+void Worker::StartTask(WorkerEvent& event) {
+  auto owned = std::make_unique<Task>();
+  Task& task = *owned;
+  task.id = next_task_++;
+  task.seq = event.seq;
+  task.sample_id = std::move(event.id);
+  task.sample = std::move(event.sample);
+  task.budget.limits = rubric_->limits();
+  const Clock::time_point own = Clock::now() + rubric_->limits().time;
+  task.budget.deadline = std::min(own, event.deadline);
+  task.budget.deadline_is_callers = event.deadline < own;
+  tasks_.emplace(task.id, std::move(owned));
+
+  sandbox_->Activate(&task.budget);
+  Status st = sandbox_->Protected(
+      [&](lua_State* L) {
+        task.co = lua_newthread(L);
+        task.co_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+        lua_pushcfunction(task.co, SampleMain);
+        lua_pushlightuserdata(task.co, &task);
+      },
+      ErrorKind::kInternal, &task.budget);
+  sandbox_->Activate(nullptr);
+  if (!st) {
+    Fail(task, st.error());
+    return;
+  }
+  Step(task, 1);
+}
+
+void Worker::ResumeTask(WorkerEvent& event) {
+  auto it = tasks_.find(event.task);
+  if (it == tasks_.end()) return;  // the sample already ended (deadline); drop the late result
+  Task& task = *it->second;
+  task.pending.reset();
+  int nargs = 0;
+  sandbox_->Activate(&task.budget);
+  Status st = sandbox_->Protected(
+      [&](lua_State* L) {
+        const int top = lua_gettop(L);
+        if (event.failed) {
+          lua_pushlightuserdata(L, const_cast<char*>(&kAsyncFailed));
+          lua_pushlstring(L, event.message.data(), event.message.size());
+          task.budget.raised = event.kind;
+        } else if (event.push) {
+          event.push(L);
+        }
+        nargs = lua_gettop(L) - top;
+        if (!lua_checkstack(task.co, nargs + LUA_MINSTACK)) luaL_error(L, "stack overflow");
+        lua_xmove(L, task.co, nargs);
+      },
+      ErrorKind::kPlugin, &task.budget);
+  sandbox_->Activate(nullptr);
+  if (!st) {
+    Fail(task, st.error());
+    return;
+  }
+  Step(task, nargs);
+}
+
+void Worker::Step(Task& task, int nargs) {
+  lua_State* L = sandbox_->state();
+  current_ = &task;
+  sandbox_->Activate(&task.budget);
+  int nres = 0;
+  const int status = lua_resume(task.co, L, nargs, &nres);
+  sandbox_->Activate(nullptr);
+  current_ = nullptr;
+
+  if (status == LUA_YIELD) {
+    lua_pop(task.co, nres);
+    if (!task.pending) Fail(task, Error(ErrorKind::kBadRubric, "the rubric yielded outside an asynchronous step"));
+    return;
+  }
+  if (status == LUA_OK) {
+    Score score;
+    score.id = task.sample_id;
+    Status read = sandbox_->Protected(
+        [&](lua_State* M) {
+          lua_xmove(task.co, M, 1);
+          Status st = ReadRunnerResult(M, -1, score);
+          lua_pop(M, 1);
+          if (!st) luaL_error(M, "%s", st.error().message().c_str());
+        },
+        ErrorKind::kBadRubric, &task.budget);
+    if (!read) {
+      Fail(task, read.error());
+      return;
+    }
+    Finish(task, std::move(score));
+    return;
+  }
+
+  // The sample failed: say which limit, plugin or rubric line, and in which step.
+  std::string description;
+  Status described = sandbox_->Protected(
+      [&](lua_State* M) {
+        lua_xmove(task.co, M, 1);
+        description = ErrorMessage(M, -1);
+        lua_pop(M, 1);
+      },
+      ErrorKind::kInternal);
+  if (!described) description = "(the error could not be described: " + described.error().message() + ")";
+  const std::string& step = task.budget.step;
+  const std::string where = step.empty() ? "" : " (in " + step + ")";
+  if (!step.empty()) description = step + ": " + description;
+  if (std::optional<Error> limit = task.budget.LimitError()) {
+    Fail(task, Error(limit->kind(), limit->message() + where));
+  } else if (status == LUA_ERRMEM) {
+    Fail(task, Error(ErrorKind::kLimit, "out of memory" + where));
+  } else if (task.budget.raised) {
+    Fail(task, Error(*task.budget.raised, description));
+  } else {
+    Fail(task, Error(ErrorKind::kBadRubric, description));
+  }
+}
+
+void Worker::ExpireDue() {
+  const Clock::time_point now = Clock::now();
+  std::vector<Task*> due;
+  for (auto& [id, task] : tasks_) {
+    if (task->budget.deadline <= now) due.push_back(task.get());
+  }
+  for (Task* task : due) {
+    if (task->budget.deadline_is_callers) {
+      Fail(*task, Error(ErrorKind::kDeadline, "the deadline passed while the sample waited for an asynchronous step"));
+    } else {
+      Fail(*task, Error(ErrorKind::kLimit, "time limit of " + std::to_string(rubric_->limits().time.count()) +
+                                               " ms exceeded while the sample waited for an asynchronous step"));
+    }
+  }
+}
+
+void Worker::Fail(Task& task, Error error) {
+  Finish(task, Score::Failed(task.sample_id, rubric_->neutral(), error.kind(), error.message()));
+}
+
+void Worker::Finish(Task& task, Score score) {
+  if (task.pending) task.pending->cancelled = true;
+  if (task.co_ref != LUA_NOREF) luaL_unref(sandbox_->state(), LUA_REGISTRYINDEX, task.co_ref);
+  outbox_->Push(Finished{task.seq, index_, std::move(score)});
+  tasks_.erase(task.id);
+}
+
+}  // namespace detail
+
+int SuspendForAsync(lua_State* L, std::function<void(AsyncCompleter)> start) {
+  auto* worker = static_cast<detail::Worker*>(detail::ContextOf(L).worker);
+  detail::Task* task = worker != nullptr ? worker->current() : nullptr;
+  if (task == nullptr || task->co != L) {
+    return luaL_error(L, "asynchronous steps can only run while a sample is being scored");
+  }
+  if (!lua_isyieldable(L)) {
+    return luaL_error(L, "an asynchronous step cannot run here (inside a metamethod, iterator or sort comparator)");
+  }
+  if (task->pending) return luaL_error(L, "an asynchronous step is already pending");
+  auto state = std::make_shared<AsyncCompleter::State>();
+  state->inbox = worker->inbox();
+  state->task = task->id;
+  task->pending = state;
+  std::string failure;
+  try {
+    start(AsyncCompleter(state));
+  } catch (const std::exception& e) {
+    failure = e.what();
+  }
+  if (!failure.empty()) {
+    task->pending.reset();
+    return luaL_error(L, "asynchronous step failed to start: %s", failure.c_str());
+  }
+  return lua_yieldk(L, 0, static_cast<lua_KContext>(lua_gettop(L)), detail::AsyncContinue);
+}
+
+}  // namespace gavel

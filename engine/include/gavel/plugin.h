@@ -88,14 +88,19 @@ class AsyncCompleter {
   // `push` runs later on the sample's worker thread and pushes the step's Lua results onto the
   // given stack, returning how many it pushed. It must not raise Lua errors.
   void Complete(std::function<int(lua_State*)> push) const;
-  // The step failed: the rubric sees a Lua error with this message (a plugin error).
-  void Fail(std::string message) const;
+  // The step failed: the rubric sees a Lua error with this message; if the rubric does not
+  // catch it, the sample fails with this kind (a plugin error unless told otherwise).
+  void Fail(std::string message, ErrorKind kind = ErrorKind::kPlugin) const;
   // True once the sample no longer waits (its deadline passed); the step should stop early.
   bool cancelled() const;
 
  private:
   std::shared_ptr<State> state_;
 };
+
+// Raises a Lua error from a plugin's C function. If the rubric does not catch it, the sample
+// fails with `kind` (for example kJudgeUnavailable) rather than as a rubric error.
+[[noreturn]] void RaiseError(lua_State* L, ErrorKind kind, const std::string& message);
 
 // From a Lua C function running inside a sample: starts an asynchronous step and suspends the
 // sample until it completes. Use as the function's return value:

@@ -1,0 +1,45 @@
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "cli.h"
+
+namespace {
+
+const char kUsage[] =
+    "usage: gavel <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  score   score samples with a rubric\n"
+    "          --rubric FILE      the rubric (a Lua file)\n"
+    "          --input FILE       samples: JSONL, or a Nova RFT event (a JSON array); '-' for stdin\n"
+    "          --output FILE      scores (default: stdout)\n"
+    "          --format F         jsonl or array (default: like the input)\n"
+    "          --no-details       leave out the details object (rationales, hits, errors)\n"
+    "          --threads N        worker threads (default: one per core)\n"
+    "          --window N         samples in flight at once (default 256)\n"
+    "          --timeout-ms N     deadline for the whole run; unfinished samples get the neutral reward\n"
+    "          --rubric-root DIR  folder that require and file references may not leave\n"
+    "                             (default: the rubric's folder)\n"
+    "  check   load a rubric and report its steps or its errors\n"
+    "          --rubric FILE\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    std::fputs(kUsage, args.empty() ? stderr : stdout);
+    return args.empty() ? 2 : 0;
+  }
+  const std::string command = args[0];
+  args.erase(args.begin());
+  if (command == "score") return gavel::cli::ScoreCommand(args);
+  if (command == "check") return gavel::cli::CheckCommand(args);
+  if (command == "--version") {
+    std::puts("gavel 0.1.0");
+    return 0;
+  }
+  std::fprintf(stderr, "gavel: unknown command '%s'\n\n%s", command.c_str(), kUsage);
+  return 2;
+}

@@ -1,0 +1,228 @@
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <map>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "builtin.h"
+#include "cli.h"
+#include "gavel/engine.h"
+#include "gavel/rubric.h"
+#include "gavel/sample_io.h"
+
+namespace gavel::cli {
+namespace {
+
+struct Options {
+  std::map<std::string, std::string> values;
+  std::vector<std::string> flags;
+  bool Has(const std::string& flag) const {
+    for (const auto& f : flags) {
+      if (f == flag) return true;
+    }
+    return false;
+  }
+  std::optional<std::string> Get(const std::string& key) const {
+    auto it = values.find(key);
+    if (it == values.end()) return std::nullopt;
+    return it->second;
+  }
+};
+
+// Parses "--key value" pairs and bare "--flag"s; returns an error message or empty.
+std::string ParseOptions(const std::vector<std::string>& args, const std::vector<std::string>& with_value,
+                         const std::vector<std::string>& bare, Options& out) {
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    bool known = false;
+    for (const auto& k : with_value) {
+      if (a == k) {
+        if (i + 1 >= args.size()) return a + " needs a value";
+        out.values[k] = args[++i];
+        known = true;
+      }
+    }
+    for (const auto& k : bare) {
+      if (a == k) {
+        out.flags.push_back(k);
+        known = true;
+      }
+    }
+    if (!known) return "unknown option '" + a + "'";
+  }
+  return "";
+}
+
+bool ParseCount(const std::optional<std::string>& text, std::size_t& out) {
+  if (!text) return true;
+  const char* end = text->data() + text->size();
+  auto [ptr, ec] = std::from_chars(text->data(), end, out);
+  return ec == std::errc() && ptr == end && out > 0;
+}
+
+int Usage(const std::string& message) {
+  std::fprintf(stderr, "gavel: %s (see gavel --help)\n", message.c_str());
+  return 2;
+}
+
+Result<std::shared_ptr<const Rubric>> LoadRubric(const Options& opts, const PluginRegistry& registry) {
+  RubricLoadOptions load;
+  if (auto root = opts.Get("--rubric-root")) load.root = *root;
+  return Rubric::Load(*opts.Get("--rubric"), registry, load);
+}
+
+}  // namespace
+
+int CheckCommand(const std::vector<std::string>& args) {
+  Options opts;
+  if (std::string err = ParseOptions(args, {"--rubric", "--rubric-root"}, {}, opts); !err.empty()) return Usage(err);
+  if (!opts.Get("--rubric")) return Usage("check needs --rubric FILE");
+  PluginRegistry registry;
+  if (Status st = RegisterBuiltinPlugins(registry); !st) {
+    std::fprintf(stderr, "gavel: %s\n", st.error().message().c_str());
+    return 1;
+  }
+  auto rubric = LoadRubric(opts, registry);
+  if (!rubric) {
+    std::fprintf(stderr, "gavel: %s\n", rubric.error().message().c_str());
+    return 1;
+  }
+  const Rubric& r = **rubric;
+  std::printf("rubric '%s' is valid: %zu gates, %zu checks, %zu judges; neutral reward %g\n", r.name().c_str(),
+              r.gates().size(), r.checks().size(), r.judges().size(), r.neutral());
+  auto list = [](const char* what, const std::vector<std::string>& names) {
+    for (const auto& n : names) std::printf("  %s %s\n", what, n.c_str());
+  };
+  list("gate ", r.gates());
+  list("check", r.checks());
+  list("judge", r.judges());
+  return 0;
+}
+
+int ScoreCommand(const std::vector<std::string>& args) {
+  Options opts;
+  if (std::string err = ParseOptions(args,
+                                     {"--rubric", "--input", "--output", "--format", "--threads", "--window",
+                                      "--timeout-ms", "--rubric-root"},
+                                     {"--no-details"}, opts);
+      !err.empty()) {
+    return Usage(err);
+  }
+  if (!opts.Get("--rubric")) return Usage("score needs --rubric FILE");
+  if (!opts.Get("--input")) return Usage("score needs --input FILE (or - for standard input)");
+  std::size_t threads = 0, window = 256, timeout_ms = 0;
+  if (auto t = opts.Get("--threads"); !ParseCount(t, threads)) return Usage("--threads takes a whole number > 0");
+  if (auto w = opts.Get("--window"); !ParseCount(w, window)) return Usage("--window takes a whole number > 0");
+  if (auto t = opts.Get("--timeout-ms"); !ParseCount(t, timeout_ms)) return Usage("--timeout-ms takes a whole number > 0");
+  const std::optional<std::string> format = opts.Get("--format");
+  if (format && *format != "jsonl" && *format != "array") return Usage("--format is jsonl or array");
+
+  const auto started = std::chrono::steady_clock::now();
+  std::optional<std::chrono::steady_clock::time_point> deadline;
+  if (timeout_ms > 0) deadline = started + std::chrono::milliseconds(timeout_ms);
+
+  PluginRegistry registry;
+  if (Status st = RegisterBuiltinPlugins(registry); !st) {
+    std::fprintf(stderr, "gavel: %s\n", st.error().message().c_str());
+    return 1;
+  }
+  auto rubric = LoadRubric(opts, registry);
+  if (!rubric) {
+    std::fprintf(stderr, "gavel: %s\n", rubric.error().message().c_str());
+    return 1;
+  }
+
+  // Input: a file or standard input; a leading '[' means a Nova event, anything else JSONL.
+  const std::string input_path = *opts.Get("--input");
+  std::ifstream file;
+  std::istream* in = &std::cin;
+  if (input_path != "-") {
+    file.open(input_path, std::ios::binary);
+    if (!file) {
+      std::fprintf(stderr, "gavel: cannot read input file %s\n", input_path.c_str());
+      return 1;
+    }
+    in = &file;
+  }
+  (*in >> std::ws);
+  const bool is_event = in->peek() == '[';
+
+  EngineOptions eo;
+  eo.threads = static_cast<unsigned>(threads);
+  eo.window = window;
+  auto engine = Engine::Create(*rubric, registry, eo);
+  if (!engine) {
+    std::fprintf(stderr, "gavel: %s\n", engine.error().message().c_str());
+    return 1;
+  }
+
+  const std::string output_path = opts.Get("--output").value_or("-");
+  std::ofstream out_file;
+  std::ostream* out = &std::cout;
+  if (output_path != "-") {
+    out_file.open(output_path, std::ios::binary | std::ios::trunc);
+    if (!out_file) {
+      std::fprintf(stderr, "gavel: cannot write output file %s\n", output_path.c_str());
+      return 1;
+    }
+    out = &out_file;
+  }
+  WriteOptions wo;
+  wo.details = !opts.Has("--no-details");
+  const bool as_array = format ? *format == "array" : is_event;
+
+  std::size_t count = 0, failed = 0;
+  double reward_sum = 0;
+  bool first = true;
+  if (as_array) *out << '[';
+  auto emit = [&](Score&& score) {
+    ++count;
+    reward_sum += score.reward;
+    if (score.neutral) ++failed;
+    if (as_array) *out << (first ? "\n" : ",\n");
+    *out << ScoreToJsonLine(score, wo);
+    if (!as_array) *out << '\n';
+    first = false;
+  };
+
+  if (is_event) {
+    std::string body((std::istreambuf_iterator<char>(*in)), std::istreambuf_iterator<char>());
+    auto event = ParseNovaEvent(body);
+    if (!event) {
+      std::fprintf(stderr, "gavel: %s\n", event.error().message().c_str());
+      return 1;
+    }
+    std::vector<Score> scores = (*engine)->ScoreBatch(std::move(*event), deadline);
+    for (Score& s : scores) emit(std::move(s));
+  } else {
+    JsonlReader reader(*in);
+    (*engine)->Run([&](ParsedSample& s) { return reader.Next(s); }, emit, deadline);
+    if (reader.error()) {
+      std::fprintf(stderr, "gavel: %s\n", reader.error()->message().c_str());
+      return 1;
+    }
+  }
+  if (as_array) *out << (first ? "]\n" : "\n]\n");
+  out->flush();
+  if (!*out) {
+    std::fprintf(stderr, "gavel: writing %s failed\n", output_path.c_str());
+    return 1;
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::fprintf(stderr,
+               "gavel: scored %zu samples with rubric '%s' in %.3f s: mean reward %.4f; %zu failed "
+               "(neutral reward, see details.errors)\n",
+               count, (*rubric)->name().c_str(), seconds, count > 0 ? reward_sum / static_cast<double>(count) : 0.0,
+               failed);
+  return 0;
+}
+
+}  // namespace gavel::cli

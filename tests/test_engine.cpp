@@ -1,0 +1,199 @@
+// The scheduler: samples on several workers, asynchronous steps completing out of order from
+// another thread, results in input order, deadlines, and failures of asynchronous steps.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+
+#include "test_support.h"
+
+using gavel::ErrorKind;
+using gavel::testing::ErrorText;
+using gavel::testing::LaterPlugin;
+using gavel::testing::MakeSample;
+
+namespace {
+
+struct AsyncSetup {
+  explicit AsyncSetup(std::size_t release_at, const std::string& source, unsigned threads, std::size_t window) {
+    auto plugin = std::make_unique<LaterPlugin>(release_at);
+    later = plugin.get();
+    REQUIRE(registry.Add(std::move(plugin)));
+    auto rubric = gavel::testing::LoadSource(dir, source, registry);
+    if (!rubric) FAIL(rubric.error().message());
+    gavel::EngineOptions eo;
+    eo.threads = threads;
+    eo.window = window;
+    auto made = gavel::Engine::Create(*rubric, registry, eo);
+    REQUIRE(made);
+    engine = std::move(*made);
+  }
+  gavel::testing::TempDir dir;
+  gavel::PluginRegistry registry;
+  LaterPlugin* later = nullptr;
+  std::unique_ptr<gavel::Engine> engine;
+};
+
+std::vector<gavel::ParsedSample> Numbered(std::size_t n) {
+  std::vector<gavel::ParsedSample> samples;
+  for (std::size_t i = 0; i < n; ++i) samples.push_back(MakeSample("id-" + std::to_string(i), std::to_string(i)));
+  return samples;
+}
+
+}  // namespace
+
+TEST_CASE("asynchronous steps completing in reverse order still give results in input order", "[engine][async]") {
+  // Every sample waits for the plugin; the plugin completes all 64 at once, last-come first,
+  // so each worker resumes its samples in the opposite order to the one it started them in.
+  AsyncSetup setup(64, R"(
+    local later = require "gavel.test_later"
+    return rubric {
+      judges = { judge { name = "echo", fn = function(s)
+        local v = later.later(tonumber(s.answer))
+        return v / 1000, "waited for " .. s.answer
+      end } },
+    })",
+                   /*threads=*/2, /*window=*/64);
+  std::vector<gavel::Score> scores = setup.engine->ScoreBatch(Numbered(64));
+  REQUIRE(scores.size() == 64);
+  for (std::size_t i = 0; i < scores.size(); ++i) {
+    INFO("sample " << i << ": " << ErrorText(scores[i]));
+    CHECK(scores[i].id == "id-" + std::to_string(i));
+    CHECK_FALSE(scores[i].neutral);
+    CHECK(scores[i].reward == Approx(static_cast<double>(i) / 1000));
+    CHECK(scores[i].details["echo"] == "waited for " + std::to_string(i));
+  }
+  CHECK(setup.later->completed_in_reverse() == 64);
+}
+
+TEST_CASE("the window bounds how many samples are in flight", "[engine][async]") {
+  // With a window of 8, the plugin sees at most 8 waiting steps at a time; releasing at 8
+  // drains them in batches, so 40 samples finish in five batches and in order.
+  AsyncSetup setup(8, R"(
+    local later = require "gavel.test_later"
+    return rubric { checks = { check { name = "v", fn = function(s) return later.later(1) end } } })",
+                   2, 8);
+  std::vector<gavel::Score> scores = setup.engine->ScoreBatch(Numbered(40));
+  REQUIRE(scores.size() == 40);
+  for (std::size_t i = 0; i < 40; ++i) CHECK(scores[i].id == "id-" + std::to_string(i));
+  CHECK(setup.later->completed_in_reverse() == 40);
+}
+
+TEST_CASE("a failed asynchronous step gives the neutral reward, or the rubric may handle it", "[engine][async]") {
+  AsyncSetup setup(1, R"(
+    local later = require "gavel.test_later"
+    return rubric {
+      neutral = 0.4,
+      judges = { judge { name = "j", fn = function(s)
+        if s.answer == "handled" then
+          local ok, err = pcall(later.fail, "judge said no")
+          assert(not ok and err == "judge said no")
+          return 0.9
+        end
+        return later.fail("provider returned 503 three times")
+      end } },
+    })",
+                   1, 4);
+  std::vector<gavel::ParsedSample> batch;
+  batch.push_back(MakeSample("a", "unhandled"));
+  batch.push_back(MakeSample("b", "handled"));
+  std::vector<gavel::Score> scores = setup.engine->ScoreBatch(std::move(batch));
+  REQUIRE(scores.size() == 2);
+  CHECK(scores[0].neutral);
+  CHECK(scores[0].reward == 0.4);
+  REQUIRE(scores[0].errors.size() == 1);
+  CHECK(scores[0].errors[0].kind == ErrorKind::kJudgeUnavailable);
+  CHECK(scores[0].errors[0].message == "judge 'j': provider returned 503 three times");
+  CHECK(gavel::testing::FindMetric(scores[0], "error.judge") != nullptr);
+  INFO(ErrorText(scores[1]));
+  CHECK_FALSE(scores[1].neutral);
+  CHECK(scores[1].reward == 0.9);
+}
+
+TEST_CASE("at the caller's deadline, waiting samples get the neutral reward and Run returns", "[engine][deadline]") {
+  AsyncSetup setup(1000000, R"(
+    local later = require "gavel.test_later"
+    return rubric { judges = { judge { name = "stuck", fn = function(s) return later.never() end } } })",
+                   2, 16);
+  const auto deadline = gavel::Engine::Clock::now() + std::chrono::milliseconds(100);
+  std::vector<gavel::Score> scores = setup.engine->ScoreBatch(Numbered(10), deadline);
+  REQUIRE(scores.size() == 10);
+  for (const gavel::Score& s : scores) {
+    CHECK(s.neutral);
+    REQUIRE(s.errors.size() == 1);
+    CHECK(s.errors[0].kind == ErrorKind::kDeadline);
+  }
+  CHECK(gavel::Engine::Clock::now() >= deadline);
+}
+
+TEST_CASE("a sample waiting past the rubric's time limit fails with a limit error", "[engine][deadline]") {
+  AsyncSetup setup(1000000, R"(
+    local later = require "gavel.test_later"
+    return rubric {
+      limits = { time_ms = 30 },
+      judges = { judge { name = "stuck", fn = function(s) return later.never() end } },
+    })",
+                   1, 4);
+  std::vector<gavel::Score> scores = setup.engine->ScoreBatch(Numbered(2));
+  REQUIRE(scores.size() == 2);
+  CHECK(scores[1].errors.at(0).kind == ErrorKind::kLimit);
+  CHECK_THAT(scores[1].errors.at(0).message, Catch::StartsWith("time limit of 30 ms exceeded while the sample waited"));
+}
+
+TEST_CASE("an asynchronous step outside a sample is refused at load", "[engine][async]") {
+  gavel::testing::TempDir dir;
+  gavel::PluginRegistry registry;
+  REQUIRE(registry.Add(std::make_unique<LaterPlugin>(1)));
+  auto rubric = gavel::testing::LoadSource(dir, R"(
+    local later = require "gavel.test_later"
+    local v = later.later(1)
+    return rubric { checks = { check { name = "c", fn = function() return v end } } })",
+                                           registry);
+  REQUIRE_FALSE(rubric);
+  CHECK_THAT(rubric.error().message(),
+             Catch::Contains("rubric.lua:3: asynchronous steps can only run while a sample is being scored"));
+}
+
+TEST_CASE("malformed samples get a per-sample error and keep their place", "[engine]") {
+  gavel::testing::Scorer s(R"(return rubric { checks = { check { name = "one", fn = function() return 1 end } } })",
+                           2);
+  REQUIRE(s.ok());
+  std::vector<gavel::ParsedSample> batch;
+  batch.push_back(MakeSample("first", "a"));
+  batch.push_back(gavel::ParseSampleText(R"({"messages": []})", 1));
+  batch.push_back(gavel::ParseSampleText("{not json", 2));
+  batch.push_back(MakeSample("last", "b"));
+  std::vector<gavel::Score> scores = s.engine().ScoreBatch(std::move(batch));
+  REQUIRE(scores.size() == 4);
+  CHECK(scores[0].id == "first");
+  CHECK(scores[0].reward == 1);
+  CHECK(scores[1].neutral);
+  CHECK(scores[1].errors.at(0).kind == ErrorKind::kBadSample);
+  CHECK(scores[2].neutral);
+  CHECK(scores[2].errors.at(0).kind == ErrorKind::kBadSample);
+  CHECK(scores[3].id == "last");
+  CHECK(s.engine().stats().samples == 4);
+  CHECK(s.engine().stats().failed == 2);
+}
+
+TEST_CASE("many samples on several workers come back complete and in order", "[engine]") {
+  gavel::testing::Scorer s(R"(
+    return rubric { checks = { check { name = "n", fn = function(s) return tonumber(s.answer) % 7 / 7 end } } })",
+                           2);
+  REQUIRE(s.ok());
+  const std::size_t n = 3000;
+  std::size_t next = 0;
+  std::vector<gavel::Score> out;
+  s.engine().Run(
+      [&](gavel::ParsedSample& p) {
+        if (next == n) return false;
+        p = MakeSample(std::to_string(next), std::to_string(next));
+        ++next;
+        return true;
+      },
+      [&](gavel::Score&& score) { out.push_back(std::move(score)); });
+  REQUIRE(out.size() == n);
+  for (std::size_t i = 0; i < n; ++i) {
+    REQUIRE(out[i].id == std::to_string(i));
+    REQUIRE(out[i].reward == Approx(static_cast<double>(i % 7) / 7));
+  }
+}

@@ -1,0 +1,187 @@
+// Escape attempts against the rubric sandbox, and every per-sample limit. Each is refused with
+// a clear error, and the sample gets the neutral reward without disturbing the next one.
+#include <catch2/catch.hpp>
+
+#include "test_support.h"
+
+using gavel::ErrorKind;
+using gavel::testing::ErrorText;
+using gavel::testing::Scorer;
+
+namespace {
+
+// A rubric with one check running `body`, with tight limits so the tests stay quick.
+std::string CheckRubric(const std::string& body, const std::string& limits = "memory_mb = 16, instructions = 2e6") {
+  return "return rubric {\n  limits = { " + limits + " },\n  checks = { check { name = \"probe\", fn = function(s)\n" +
+         body + "\n  end } },\n}\n";
+}
+
+struct Outcome {
+  bool failed;
+  ErrorKind kind;
+  std::string message;
+};
+
+Outcome Run(const std::string& body, const std::string& limits = "memory_mb = 16, instructions = 2e6") {
+  Scorer s(CheckRubric(body, limits));
+  REQUIRE(s.ok());
+  gavel::Score score = s.Answer("answer");
+  if (!score.neutral) return {false, ErrorKind::kInternal, ""};
+  REQUIRE(score.errors.size() == 1);
+  CHECK(score.reward == 0.5);
+  return {true, score.errors[0].kind, score.errors[0].message};
+}
+
+}  // namespace
+
+TEST_CASE("io, os, package, debug and coroutine are not reachable", "[sandbox]") {
+  for (const char* name : {"io", "os", "package", "debug", "coroutine", "dofile_x"}) {
+    Outcome o = Run(std::string("return ") + name + " ~= nil");
+    CHECK(o.failed);
+    CHECK(o.kind == ErrorKind::kBadRubric);
+    CHECK_THAT(o.message, Catch::Contains(std::string("undefined global '") + name + "'"));
+  }
+  Outcome dofile = Run("return dofile('/etc/passwd')");
+  CHECK_THAT(dofile.message, Catch::Contains("dofile is not available in rubrics"));
+  Outcome loadfile = Run("return loadfile('/etc/passwd')");
+  CHECK_THAT(loadfile.message, Catch::Contains("loadfile is not available in rubrics"));
+  Outcome require_os = Run("return require('os')");
+  CHECK_THAT(require_os.message, Catch::Contains("require 'os': no file"));
+  Outcome gc = Run("collectgarbage('stop') return 1");
+  CHECK_THAT(gc.message, Catch::Contains("collectgarbage('stop') is not available in rubrics"));
+  CHECK_FALSE(Run("return collectgarbage('count') > 0").failed);
+}
+
+TEST_CASE("bytecode cannot be made or loaded", "[sandbox]") {
+  Outcome dump = Run("return string.dump(function() end)");
+  CHECK(dump.failed);
+  CHECK_THAT(dump.message, Catch::Contains("attempt to call a nil value (field 'dump')"));
+  // A binary chunk is refused even when the mode asks for it; source text still loads.
+  CHECK_FALSE(Run(R"(
+    local f, err = load("\27LuaT\0\25\147\13\10\26\10", "x", "b")
+    assert(f == nil and err:find("binary chunk"), tostring(err))
+    return load("return 1")() )").failed);
+}
+
+TEST_CASE("globals, library tables and the string metatable cannot be changed", "[sandbox]") {
+  CHECK_THAT(Run("counter = 1 return 1").message,
+             Catch::Contains("attempt to set global 'counter': globals are read-only while scoring"));
+  CHECK_THAT(Run("string.upper = nil return 1").message, Catch::Contains("attempt to modify a read-only table"));
+  CHECK_THAT(Run("rawset(_G, 'x', 1) return 1").message, Catch::Contains("rawset is not available"));
+  CHECK_THAT(Run("setmetatable(_G, nil) return 1").message, Catch::Contains("cannot change a protected metatable"));
+  CHECK_THAT(Run("return getmetatable('').__index").message, Catch::Contains("attempt to index a boolean value"));
+  CHECK_FALSE(Run("local n = 0 for _ in pairs(string) do n = n + 1 end\n"
+                  "return ('abc'):upper() == 'ABC' and n > 10 or error('proxy')").failed);
+}
+
+TEST_CASE("one sample cannot change what another sample sees", "[sandbox]") {
+  // Globals set while the rubric file loads are fine; from then on they are read-only, so
+  // nothing one sample does to them reaches the next sample on the same worker.
+  Scorer s(R"(
+    shared_count = 0
+    return rubric {
+      checks = { check { name = "count", fn = function(s)
+        if s.answer == "write" then shared_count = shared_count + 1 end
+        return shared_count
+      end, weight = 0 } },
+    })");
+  REQUIRE(s.ok());
+  gavel::Score writer = s.Answer("write");
+  CHECK(writer.neutral);
+  CHECK_THAT(writer.errors.at(0).message, Catch::Contains("attempt to set global 'shared_count'"));
+  gavel::Score reader = s.Answer("read");
+  INFO(ErrorText(reader));
+  CHECK_FALSE(reader.neutral);
+  CHECK(gavel::testing::FindMetric(reader, "count")->value == 0);
+}
+
+TEST_CASE("the memory limit stops a huge string, and a pcall cannot swallow it", "[sandbox][limits]") {
+  Outcome rep = Run("return #string.rep('x', 1e9)");
+  CHECK(rep.kind == ErrorKind::kLimit);
+  CHECK(rep.message == "memory limit of 16 MiB exceeded (in check 'probe')");
+  Outcome swallowed = Run("local ok = pcall(string.rep, 'x', 1e9) return 1");
+  CHECK(swallowed.kind == ErrorKind::kLimit);
+  CHECK_THAT(swallowed.message, Catch::StartsWith("memory limit of 16 MiB exceeded"));
+  Outcome table_growth = Run("local t = {} for i = 1, 1e8 do t[i] = i end return 1", "memory_mb = 4");
+  CHECK(table_growth.kind == ErrorKind::kLimit);
+  CHECK_THAT(table_growth.message, Catch::StartsWith("memory limit of 4 MiB exceeded"));
+}
+
+TEST_CASE("the instruction limit stops an endless loop, inside pcall or not", "[sandbox][limits]") {
+  Outcome loop = Run("while true do end");
+  CHECK(loop.kind == ErrorKind::kLimit);
+  CHECK(loop.message == "instruction limit of 2000000 exceeded (in check 'probe')");
+  Outcome pcalled = Run("pcall(function() while true do end end) return 1");
+  CHECK(pcalled.kind == ErrorKind::kLimit);
+  Outcome retried = Run("for i = 1, 100 do pcall(function() while true do end end) end return 1");
+  CHECK(retried.kind == ErrorKind::kLimit);
+  Outcome handler = Run("xpcall(function() while true do end end, function(e) while true do end end) return 1");
+  CHECK(handler.kind == ErrorKind::kLimit);
+}
+
+TEST_CASE("finalizers, which would run without limits, cannot be set", "[sandbox][limits]") {
+  Outcome o = Run("setmetatable({}, { __gc = function() while true do end end }) return 1");
+  CHECK(o.failed);
+  CHECK_THAT(o.message, Catch::Contains("__gc metamethods are not available in rubrics"));
+  CHECK_FALSE(Run("return getmetatable(setmetatable({}, { __index = { x = 1 } })).__index.x").failed);
+}
+
+TEST_CASE("the wall-clock limit stops a loop the instruction budget would allow", "[sandbox][limits]") {
+  Outcome o = Run("while true do end", "instructions = 1e15, time_ms = 50");
+  CHECK(o.kind == ErrorKind::kLimit);
+  CHECK(o.message == "time limit of 50 ms exceeded (in check 'probe')");
+}
+
+TEST_CASE("endless recursion is an error, not a crash", "[sandbox][limits]") {
+  Outcome o = Run("local function f(n) return 1 + f(n + 1) end return f(1)", "memory_mb = 64, instructions = 1e8");
+  CHECK(o.failed);
+  const bool clear = o.message.find("stack overflow") != std::string::npos ||
+                     o.message.find("memory limit") != std::string::npos;
+  CHECK(clear);
+}
+
+TEST_CASE("a sample that hit a limit leaves the worker healthy for the next sample", "[sandbox][limits]") {
+  Scorer s(CheckRubric("if s.answer == 'hog' then return #string.rep('x', 1e9) end return 1"));
+  REQUIRE(s.ok());
+  for (int i = 0; i < 3; ++i) {
+    CHECK(s.Answer("hog").errors.at(0).kind == ErrorKind::kLimit);
+    gavel::Score fine = s.Answer("fine");
+    INFO(ErrorText(fine));
+    CHECK_FALSE(fine.neutral);
+    CHECK(fine.reward == 1);
+  }
+}
+
+TEST_CASE("a rubric file that loops at load is rejected, not hung", "[sandbox][load]") {
+  gavel::testing::TempDir dir;
+  gavel::PluginRegistry registry;
+  gavel::RubricLoadOptions opts;
+  opts.load_limits.instructions = 1'000'000;
+  auto rubric = gavel::Rubric::Load(dir.Write("loop.lua", "while true do end"), registry, opts);
+  REQUIRE_FALSE(rubric);
+  CHECK_THAT(rubric.error().message(),
+             Catch::EndsWith("loop.lua: loading the rubric hit a limit: instruction limit of 1000000 exceeded"));
+}
+
+TEST_CASE("require reaches Lua helpers in the rubrics folder and nothing outside it", "[sandbox][require]") {
+  gavel::testing::TempDir dir;
+  dir.Write("rubrics/lib/util.lua", "local M = {} function M.twice(x) return 2 * x end return M");
+  dir.Write("outside.lua", "return { secret = 1 }");
+  std::filesystem::create_symlink(dir.path() / "outside.lua", dir.path() / "rubrics/lib/link.lua");
+  gavel::PluginRegistry registry;
+  auto load = [&](const std::string& body) {
+    return gavel::Rubric::Load(dir.Write("rubrics/r.lua", "local m = " + body +
+                                                             "\nreturn rubric { checks = { check { name = 'c', fn = "
+                                                             "function() return 1 end } } }"),
+                               registry);
+  };
+  auto good = load("require 'lib.util' assert(m.twice(21) == 42) m.twice = nil");
+  REQUIRE_FALSE(good);  // the module table is read-only
+  CHECK_THAT(good.error().message(), Catch::Contains("attempt to modify a read-only table"));
+  CHECK(load("require 'lib.util' assert(m.twice(21) == 42)"));
+  CHECK_THAT(load("require '../outside'").error().message(),
+             Catch::Contains("module names are dotted identifiers"));
+  CHECK_THAT(load("require 'lib.link'").error().message(), Catch::Contains("leaves the rubrics folder"));
+  CHECK_THAT(load("require 'lib.absent'").error().message(), Catch::Contains("no file"));
+  CHECK_THAT(load("require 'gavel.absent'").error().message(), Catch::Contains("no such gavel module"));
+}
