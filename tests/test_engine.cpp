@@ -14,8 +14,9 @@ using gavel::testing::MakeSample;
 namespace {
 
 struct AsyncSetup {
-  explicit AsyncSetup(std::size_t release_at, const std::string& source, unsigned threads, std::size_t window) {
-    auto plugin = std::make_unique<LaterPlugin>(release_at);
+  AsyncSetup(std::size_t release_at, const std::string& source, unsigned threads, std::size_t window,
+             std::size_t expected = SIZE_MAX) {
+    auto plugin = std::make_unique<LaterPlugin>(release_at, expected);
     later = plugin.get();
     REQUIRE(registry.Add(std::move(plugin)));
     auto rubric = gavel::testing::LoadSource(dir, source, registry);
@@ -66,16 +67,21 @@ TEST_CASE("asynchronous steps completing in reverse order still give results in 
 }
 
 TEST_CASE("the window bounds how many samples are in flight", "[engine][async]") {
-  // With a window of 8, the plugin sees at most 8 waiting steps at a time; releasing at 8
-  // drains them in batches, so 40 samples finish in five batches and in order.
+  // Steps are held until 8 wait (or all 40 have come). With a window of 8, the engine must
+  // have exactly 8 samples waiting at the peak, never more, and every sample must finish.
   AsyncSetup setup(8, R"(
     local later = require "gavel.test_later"
     return rubric { checks = { check { name = "v", fn = function(s) return later.later(1) end } } })",
-                   2, 8);
+                   2, 8, /*expected=*/40);
   std::vector<gavel::Score> scores = setup.engine->ScoreBatch(Numbered(40));
   REQUIRE(scores.size() == 40);
-  for (std::size_t i = 0; i < 40; ++i) CHECK(scores[i].id == "id-" + std::to_string(i));
+  for (std::size_t i = 0; i < 40; ++i) {
+    INFO(ErrorText(scores[i]));
+    CHECK(scores[i].id == "id-" + std::to_string(i));
+    CHECK_FALSE(scores[i].neutral);
+  }
   CHECK(setup.later->completed_in_reverse() == 40);
+  CHECK(setup.later->max_waiting() == 8);
 }
 
 TEST_CASE("a failed asynchronous step gives the neutral reward, or the rubric may handle it", "[engine][async]") {

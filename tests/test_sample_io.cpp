@@ -292,6 +292,12 @@ TEST_CASE("Invalid UTF-8 is an error whose message stays valid UTF-8", "[sample_
   CHECK_THAT(message, Catch::Contains("UTF-8"));
   CHECK_THAT(message, Catch::Contains("\\xFF"));
   CHECK(IsValidUtf8(message));
+
+  // Overlong forms, surrogates, code points above U+10FFFF and truncated sequences.
+  for (const std::string bad : {"\xC0\xAF", "\xE0\x80\x80", "\xED\xA0\x80", "\xF4\x90\x80\x80", "\xF0\x9F", "\x80"}) {
+    INFO(bad);
+    CHECK(IsValidUtf8(ErrorOf(ParseSampleText(SampleText("\"ok \xC3\xA9 " + bad + "\""), 0))));
+  }
 }
 
 TEST_CASE("Raw NUL bytes are errors, even after a complete value", "[sample_io]") {
@@ -436,11 +442,13 @@ TEST_CASE("A trailing comma in an event is one more, empty, sample", "[event]") 
 
 TEST_CASE("Brackets, commas and escaped quotes inside strings do not split an event", "[event]") {
   const std::string tricky = MessagesText(R"([{"role":"assistant","content":"], [{\"x\", ]} \\"}])");
-  const Result<std::vector<ParsedSample>> event = ParseNovaEvent("[" + tricky + "," + SampleText("1") + "]");
+  const Result<std::vector<ParsedSample>> event =
+      ParseNovaEvent("[" + tricky + "," + SampleText(R"("q\"],[")") + "," + SampleText("2") + "]");
   REQUIRE(event.ok());
-  REQUIRE(event->size() == 2);
+  REQUIRE(event->size() == 3);
   CHECK(SampleOf((*event)[0]).answer() == R"(], [{"x", ]} \)");
-  SampleOf((*event)[1]);
+  CHECK(SampleOf((*event)[1]).id == R"(q"],[)");
+  CHECK(SampleOf((*event)[2]).id == 2);
 }
 
 TEST_CASE("max_sample_bytes applies to each event element", "[event]") {

@@ -2,7 +2,9 @@
 // text, and `gavel.test_later`, a plugin whose steps complete later from another thread.
 #pragma once
 
+#include <algorithm>
 #include <condition_variable>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -114,14 +116,16 @@ inline std::string ErrorText(const Score& s) {
   return text;
 }
 
-// Steps of `gavel.test_later` wait in `pending` until `release_at` of them are waiting; then a
-// thread of the plugin's own completes all of them in reverse order of arrival.
+// Steps of `gavel.test_later` wait until `release_at` of them are waiting (or until all
+// `expected` steps have arrived); then a thread of the plugin's own completes every waiting
+// step in reverse order of arrival. It records the most steps ever waiting at once.
 //   later(x)   resumes with x
 //   fail(msg)  fails with msg (kind: judge unavailable)
 //   never()    never completes (until the plugin is destroyed)
 class LaterPlugin : public Plugin {
  public:
-  explicit LaterPlugin(std::size_t release_at) : release_at_(release_at) {
+  explicit LaterPlugin(std::size_t release_at, std::size_t expected = SIZE_MAX)
+      : release_at_(release_at), expected_(expected) {
     thread_ = std::thread([this] { Loop(); });
   }
   ~LaterPlugin() override {
@@ -145,7 +149,14 @@ class LaterPlugin : public Plugin {
     lua_pushcclosure(L, &LaterPlugin::Never, 1);
     lua_setfield(L, -2, "never");
   }
-  std::size_t completed_in_reverse() const { return reversed_; }
+  std::size_t completed_in_reverse() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return reversed_;
+  }
+  std::size_t max_waiting() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return max_waiting_;
+  }
 
  private:
   struct Pending {
@@ -176,13 +187,17 @@ class LaterPlugin : public Plugin {
     {
       std::lock_guard<std::mutex> lock(mutex_);
       pending_.push_back(std::move(p));
+      ++seen_;
+      max_waiting_ = std::max(max_waiting_, pending_.size());
     }
     cv_.notify_all();
   }
   void Loop() {
     std::unique_lock<std::mutex> lock(mutex_);
     for (;;) {
-      cv_.wait(lock, [&] { return stop_ || pending_.size() >= release_at_; });
+      cv_.wait(lock, [&] {
+        return stop_ || pending_.size() >= release_at_ || (!pending_.empty() && seen_ >= expected_);
+      });
       if (stop_) return;
       std::vector<Pending> batch;
       batch.swap(pending_);
@@ -204,7 +219,10 @@ class LaterPlugin : public Plugin {
   }
 
   std::size_t release_at_;
-  std::mutex mutex_;
+  std::size_t expected_;
+  std::size_t seen_ = 0;
+  std::size_t max_waiting_ = 0;
+  mutable std::mutex mutex_;
   std::condition_variable cv_;
   std::vector<Pending> pending_;
   std::vector<AsyncCompleter> never_;
