@@ -350,7 +350,9 @@ int Require(lua_State* L) {
     std::stringstream text;
     text << in.rdbuf();
     const std::string source = text.str();
-    const std::string chunk = "@" + file->string();
+    // Built with append: GCC 12 at -O3 warns falsely (-Wrestrict) on "@" + string.
+    std::string chunk = "@";
+    chunk += file->string();
     if (luaL_loadbufferx(L, source.data(), source.size(), chunk.c_str(), "t") != LUA_OK) {
       lua_pushnil(L);
       lua_setfield(L, loaded, name.c_str());
