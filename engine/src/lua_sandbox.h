@@ -52,7 +52,7 @@ class LuaSandbox;
 struct StateContext : PluginHost {
   LuaSandbox* sandbox = nullptr;
   const PluginRegistry* plugins = nullptr;
-  std::filesystem::path dir, root;
+  std::filesystem::path dir, root, data_root;
   ResourceCache* cache = nullptr;
   std::size_t used = 0;       // bytes allocated by the state
   std::size_t cap = 0;        // never more than this, whatever the budget
@@ -72,6 +72,7 @@ struct SandboxOptions {
   const PluginRegistry* plugins = nullptr;
   std::filesystem::path dir;    // folder of the rubric file
   std::filesystem::path root;   // folder `require` may not leave
+  std::filesystem::path data_root;  // folder data files a rubric names may not leave
   ResourceCache* cache = nullptr;
   std::size_t memory_cap = std::size_t{2} << 30;
 };

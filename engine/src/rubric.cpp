@@ -153,6 +153,13 @@ struct RubricBuilder {
     r->file_ = file;
     r->dir_ = file.parent_path().empty() ? std::filesystem::path(".") : file.parent_path();
     r->root_ = options.root.empty() ? r->dir_ : options.root;
+    if (!options.data_root.empty()) {
+      r->data_root_ = options.data_root;
+    } else {
+      std::error_code ec;
+      const auto canonical_root = std::filesystem::weakly_canonical(r->root_, ec);
+      r->data_root_ = canonical_root.has_parent_path() ? canonical_root.parent_path() : canonical_root;
+    }
     r->source_ = text.str();
     r->load_options_ = options;
     r->resources_ = std::make_shared<ResourceCache>();
@@ -161,6 +168,7 @@ struct RubricBuilder {
     so.plugins = &plugins;
     so.dir = r->dir_;
     so.root = r->root_;
+    so.data_root = r->data_root_;
     so.cache = r->resources_.get();
     Result<std::unique_ptr<detail::LuaSandbox>> sandbox = detail::LuaSandbox::Create(so);
     if (!sandbox) return sandbox.error();

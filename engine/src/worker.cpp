@@ -146,6 +146,7 @@ void Worker::Loop(std::promise<Status> ready) {
   so.plugins = &plugins_;
   so.dir = rubric_->dir();
   so.root = rubric_->root();
+  so.data_root = rubric_->data_root();
   so.cache = &rubric_->resources();
   so.memory_cap = options_.state_memory_cap;
   Result<std::unique_ptr<LuaSandbox>> sandbox = LuaSandbox::Create(so);

@@ -33,6 +33,9 @@ struct RubricLoadOptions {
   // Folder that `require` of Lua helpers and file references may not leave. Empty: the folder
   // of the rubric file.
   std::filesystem::path root;
+  // Folder that data files a rubric names (schemas, rule packs, prompts) may not leave. Empty:
+  // the folder above the rubrics folder, so rubrics/x.lua may name ../schemas/y.json.
+  std::filesystem::path data_root;
   // Limits for running the rubric file itself at load.
   RubricLimits load_limits{256u << 20, 1'000'000'000, std::chrono::milliseconds(10'000)};
 };
@@ -54,6 +57,7 @@ class Rubric {
   const std::filesystem::path& file() const { return file_; }
   const std::filesystem::path& dir() const { return dir_; }
   const std::filesystem::path& root() const { return root_; }
+  const std::filesystem::path& data_root() const { return data_root_; }
   const std::string& source() const { return source_; }
   const RubricLoadOptions& load_options() const { return load_options_; }
   // Resources compiled once for this rubric and shared by every worker (see plugin.h).
@@ -67,7 +71,7 @@ class Rubric {
   double neutral_ = 0.5;
   RubricLimits limits_;
   std::vector<std::string> gates_, checks_, judges_;
-  std::filesystem::path file_, dir_, root_;
+  std::filesystem::path file_, dir_, root_, data_root_;
   std::string source_;
   RubricLoadOptions load_options_;
   std::shared_ptr<ResourceCache> resources_;
