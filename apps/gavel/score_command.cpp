@@ -72,7 +72,9 @@ int Usage(const std::string& message) {
   return 2;
 }
 
-Result<std::shared_ptr<const Rubric>> LoadRubric(const Options& opts, const PluginRegistry& registry) {
+// Registers the built-in plugins in `registry` and loads the rubric named by --rubric.
+Result<std::shared_ptr<const Rubric>> LoadRubric(const Options& opts, PluginRegistry& registry) {
+  if (Status st = RegisterBuiltinPlugins(registry); !st) return st.error();
   RubricLoadOptions load;
   if (auto root = opts.Get("--rubric-root")) load.root = *root;
   return Rubric::Load(*opts.Get("--rubric"), registry, load);
@@ -85,10 +87,6 @@ int CheckCommand(const std::vector<std::string>& args) {
   if (std::string err = ParseOptions(args, {"--rubric", "--rubric-root"}, {}, opts); !err.empty()) return Usage(err);
   if (!opts.Get("--rubric")) return Usage("check needs --rubric FILE");
   PluginRegistry registry;
-  if (Status st = RegisterBuiltinPlugins(registry); !st) {
-    std::fprintf(stderr, "gavel: %s\n", st.error().message().c_str());
-    return 1;
-  }
   auto rubric = LoadRubric(opts, registry);
   if (!rubric) {
     std::fprintf(stderr, "gavel: %s\n", rubric.error().message().c_str());
@@ -129,10 +127,6 @@ int ScoreCommand(const std::vector<std::string>& args) {
   if (timeout_ms > 0) deadline = started + std::chrono::milliseconds(timeout_ms);
 
   PluginRegistry registry;
-  if (Status st = RegisterBuiltinPlugins(registry); !st) {
-    std::fprintf(stderr, "gavel: %s\n", st.error().message().c_str());
-    return 1;
-  }
   auto rubric = LoadRubric(opts, registry);
   if (!rubric) {
     std::fprintf(stderr, "gavel: %s\n", rubric.error().message().c_str());
