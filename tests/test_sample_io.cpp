@@ -1,6 +1,5 @@
 // Tests of the sample data model, the event and JSONL readers, and the score writers.
 #include <chrono>
-#include <cmath>
 #include <ios>
 #include <limits>
 #include <sstream>
@@ -85,7 +84,7 @@ bool IsValidUtf8(const std::string& text) {
 TEST_CASE("Sample finds the answer's prompt and the first system message", "[sample]") {
   Sample sample;
   sample.messages = {{"system", "sys1"}, {"user", "q1"}, {"assistant", "a1"}, {"system", "sys2"},
-                     {"user", "q2"}, {"tool", "t"}, {"assistant", "a2"}, {"user", "later"}};
+                     {"user", "q2"},     {"tool", "t"},  {"assistant", "a2"}, {"user", "later"}};
   sample.answer_index = 6;
   CHECK(sample.answer() == "a2");
   CHECK(sample.prompt() == "q2");
@@ -143,11 +142,13 @@ TEST_CASE("A sample with string content is read", "[sample_io]") {
 }
 
 TEST_CASE("Content given as parts joins the text parts and skips other types", "[sample_io]") {
-  const ParsedSample parsed = ParseSampleText(MessagesText(
-      R"([{"role":"user","content":[{"type":"text","text":"Look "},)"
-      R"({"type":"image","image":{"format":"png","source":{"bytes":"AAAA"}}},{"type":"text","text":"here"}]},)"
-      R"({"role":"assistant","content":[{"type":"text","text":"A "},{"type":"text","text":"cat"}]},)"
-      R"({"role":"user","content":[]}])"), 0);
+  const ParsedSample parsed = ParseSampleText(
+      MessagesText(
+          R"([{"role":"user","content":[{"type":"text","text":"Look "},)"
+          R"({"type":"image","image":{"format":"png","source":{"bytes":"AAAA"}}},{"type":"text","text":"here"}]},)"
+          R"({"role":"assistant","content":[{"type":"text","text":"A "},{"type":"text","text":"cat"}]},)"
+          R"({"role":"user","content":[]}])"),
+      0);
   const Sample& sample = SampleOf(parsed);
   CHECK(sample.prompt() == "Look here");
   CHECK(sample.answer() == "A cat");
@@ -155,10 +156,11 @@ TEST_CASE("Content given as parts joins the text parts and skips other types", "
 }
 
 TEST_CASE("The answer is the last assistant or nova_assistant message", "[sample_io]") {
-  const ParsedSample parsed = ParseSampleText(MessagesText(
-      R"([{"role":"user","content":"q1"},{"role":"assistant","content":"draft"},)"
-      R"({"role":"user","content":"q2"},{"role":"nova_assistant","content":"final"},)"
-      R"({"role":"user","content":"thanks"}])"), 0);
+  const ParsedSample parsed = ParseSampleText(
+      MessagesText(R"([{"role":"user","content":"q1"},{"role":"assistant","content":"draft"},)"
+                   R"({"role":"user","content":"q2"},{"role":"nova_assistant","content":"final"},)"
+                   R"({"role":"user","content":"thanks"}])"),
+      0);
   const Sample& sample = SampleOf(parsed);
   CHECK(sample.answer_index == 3);
   CHECK(sample.answer() == "final");
@@ -167,19 +169,19 @@ TEST_CASE("The answer is the last assistant or nova_assistant message", "[sample
 
 TEST_CASE("The reference answer may sit under metadata", "[sample_io]") {
   SECTION("only under metadata: read, and kept in the metadata") {
-    const Sample& sample =
-        SampleOf(ParseSampleText(SampleText("1", R"(,"metadata":{"reference_answer":{"x":[1,2]},"split":"test"})"), 0));
+    const Sample& sample = SampleOf(ParseSampleText(
+        SampleText("1", R"(,"metadata":{"reference_answer":{"x":[1,2]},"split":"test"})"), 0));
     CHECK(sample.reference == Json{{"x", {1, 2}}});
     CHECK(sample.metadata == Json{{"reference_answer", {{"x", {1, 2}}}}, {"split", "test"}});
   }
   SECTION("the top level wins over metadata") {
-    const Sample& sample =
-        SampleOf(ParseSampleText(SampleText("1", R"(,"reference_answer":7,"metadata":{"reference_answer":8})"), 0));
+    const Sample& sample = SampleOf(
+        ParseSampleText(SampleText("1", R"(,"reference_answer":7,"metadata":{"reference_answer":8})"), 0));
     CHECK(sample.reference == 7);
   }
   SECTION("a null top-level reference falls back to metadata") {
-    const Sample& sample =
-        SampleOf(ParseSampleText(SampleText("1", R"(,"reference_answer":null,"metadata":{"reference_answer":8})"), 0));
+    const Sample& sample = SampleOf(
+        ParseSampleText(SampleText("1", R"(,"reference_answer":null,"metadata":{"reference_answer":8})"), 0));
     CHECK(sample.reference == 8);
   }
   SECTION("absent everywhere: null") {
@@ -210,8 +212,8 @@ TEST_CASE("Integer ids stay integers", "[sample_io]") {
 }
 
 TEST_CASE("Escaped NUL characters are valid JSON and kept", "[sample_io]") {
-  const Sample& sample = SampleOf(ParseSampleText(
-      MessagesText(R"([{"role":"assistant","content":"a\u0000b"}])"), 0));
+  const Sample& sample =
+      SampleOf(ParseSampleText(MessagesText(R"([{"role":"assistant","content":"a\u0000b"}])"), 0));
   CHECK(sample.answer() == "a\0b"s);
 }
 
@@ -245,15 +247,18 @@ TEST_CASE("Malformed messages are precise errors", "[sample_io]") {
       {MessagesText(R"(["hello"])"), R"("messages"[0] must be an object, not a string)"},
       {MessagesText(R"([{"content":"a"}])"), R"("messages"[0] has no "role")"},
       {MessagesText(R"([{"role":1,"content":"a"}])"), R"("messages"[0].role must be a string, not a number)"},
-      {MessagesText(R"([{"role":"user","content":"q"},{"role":"assistant"}])"), R"("messages"[1] has no "content")"},
+      {MessagesText(R"([{"role":"user","content":"q"},{"role":"assistant"}])"),
+       R"("messages"[1] has no "content")"},
       {MessagesText(R"([{"role":"user","content":"q"},{"role":"assistant","content":5}])"),
        R"("messages"[1].content must be a string or a list of text parts, not a number)"},
       {MessagesText(R"([{"role":"assistant","content":null}])"),
        R"("messages"[0].content must be a string or a list of text parts, not null)"},
       {MessagesText(R"([{"role":"assistant","content":["a"]}])"),
        R"("messages"[0].content[0] must be an object, not a string)"},
-      {MessagesText(R"([{"role":"assistant","content":[{"text":"a"}]}])"), R"("messages"[0].content[0] has no "type")"},
-      {MessagesText(R"([{"role":"assistant","content":[{"type":"text","text":"a"},{"type":"text","text":3}]}])"),
+      {MessagesText(R"([{"role":"assistant","content":[{"text":"a"}]}])"),
+       R"("messages"[0].content[0] has no "type")"},
+      {MessagesText(
+           R"([{"role":"assistant","content":[{"type":"text","text":"a"},{"type":"text","text":3}]}])"),
        R"("messages"[0].content[1].text must be a string, not a number)"},
       {MessagesText(R"([{"role":"assistant","content":[{"type":"text"}]}])"),
        R"("messages"[0].content[0] has no "text")"},
@@ -277,8 +282,10 @@ TEST_CASE("Invalid JSON is an error naming the position", "[sample_io]") {
   CHECK_THAT(truncated, Catch::StartsWith("sample 0: invalid JSON at byte 8: "));
   CHECK_THAT(truncated, !Catch::Contains("json.exception"));
 
-  CHECK_THAT(ErrorOf(ParseSampleText(SampleText("1") + " x", 0)), Catch::StartsWith("sample 0: invalid JSON at byte"));
-  CHECK_THAT(ErrorOf(ParseSampleText(SampleText("1", R"(,"big":1e999)"), 0)), Catch::StartsWith("sample 0: invalid JSON"));
+  CHECK_THAT(ErrorOf(ParseSampleText(SampleText("1") + " x", 0)),
+             Catch::StartsWith("sample 0: invalid JSON at byte"));
+  CHECK_THAT(ErrorOf(ParseSampleText(SampleText("1", R"(,"big":1e999)"), 0)),
+             Catch::StartsWith("sample 0: invalid JSON"));
 }
 
 TEST_CASE("Empty text is an error", "[sample_io]") {
@@ -294,7 +301,8 @@ TEST_CASE("Invalid UTF-8 is an error whose message stays valid UTF-8", "[sample_
   CHECK(IsValidUtf8(message));
 
   // Overlong forms, surrogates, code points above U+10FFFF and truncated sequences.
-  for (const std::string bad : {"\xC0\xAF", "\xE0\x80\x80", "\xED\xA0\x80", "\xF4\x90\x80\x80", "\xF0\x9F", "\x80"}) {
+  for (const std::string bad :
+       {"\xC0\xAF", "\xE0\x80\x80", "\xED\xA0\x80", "\xF4\x90\x80\x80", "\xF0\x9F", "\x80"}) {
     INFO(bad);
     CHECK(IsValidUtf8(ErrorOf(ParseSampleText(SampleText("\"ok \xC3\xA9 " + bad + "\""), 0))));
   }
@@ -302,9 +310,10 @@ TEST_CASE("Invalid UTF-8 is an error whose message stays valid UTF-8", "[sample_
 
 TEST_CASE("Raw NUL bytes are errors, even after a complete value", "[sample_io]") {
   CHECK(ErrorOf(ParseSampleText(SampleText("\"a\0b\""s), 0)) ==
-        "sample 0: raw NUL byte at byte 9 (inside a string, write it as \\u0000)");
+        "sample 0: raw NUL byte at byte 9 inside a string (escape it as \\u0000)");
   // nlohmann's lexer stops at NUL, so without a check this would parse as the valid prefix.
-  CHECK_THAT(ErrorOf(ParseSampleText(SampleText("1") + "\0garbage"s, 0)), Catch::StartsWith("sample 0: raw NUL byte"));
+  CHECK(ErrorOf(ParseSampleText(SampleText("1") + "\0garbage"s, 0)) ==
+        "sample 0: raw NUL byte at byte " + std::to_string(SampleText("1").size() + 1));
 }
 
 TEST_CASE("Nesting is bounded before parsing", "[sample_io]") {
@@ -366,8 +375,8 @@ TEST_CASE("SampleFromJson reports errors without a sample prefix", "[sample_io]"
 // ParseNovaEvent
 
 TEST_CASE("An event's samples are read in order with their indices", "[event]") {
-  const Result<std::vector<ParsedSample>> event =
-      ParseNovaEvent(" \r\n\t[ " + SampleText(R"("a")") + " ,\n" + SampleText("2") + "," + SampleText(R"("c")") + " ]\n");
+  const Result<std::vector<ParsedSample>> event = ParseNovaEvent(
+      " \r\n\t[ " + SampleText(R"("a")") + " ,\n" + SampleText("2") + "," + SampleText(R"("c")") + " ]\n");
   REQUIRE(event.ok());
   REQUIRE(event->size() == 3);
   for (std::size_t i = 0; i < 3; ++i) {
@@ -422,7 +431,8 @@ TEST_CASE("A bad element is a per-sample error and its neighbours are still read
   };
   for (const auto& [element, message] : cases) {
     INFO(element.substr(0, 80));
-    const Result<std::vector<ParsedSample>> event = ParseNovaEvent("[" + good0 + "," + element + "," + good2 + "]");
+    const Result<std::vector<ParsedSample>> event =
+        ParseNovaEvent("[" + good0 + "," + element + "," + good2 + "]");
     REQUIRE(event.ok());
     REQUIRE(event->size() == 3);
     CHECK(SampleOf((*event)[0]).id == 0);
@@ -505,15 +515,16 @@ TEST_CASE("JSONL errors name the sample and the line", "[jsonl]") {
 }
 
 TEST_CASE("Malformed JSONL lines are per-sample errors and reading goes on", "[jsonl]") {
-  const std::vector<std::string> bad_lines = {
-      R"({"id":1,)", SampleText("\"\xFF\""), SampleText("\"\0\""s), "{\"x\":" + Nested(100000) + "}", "[1]"};
+  const std::vector<std::string> bad_lines = {R"({"id":1,)", SampleText("\"\xFF\""), SampleText("\"\0\""s),
+                                              "{\"x\":" + Nested(100000) + "}", "[1]"};
   std::string text;
   for (const std::string& line : bad_lines) text += line + "\n";
   text += SampleText("\"last\"");
   const std::vector<ParsedSample> samples = ReadJsonl(text);
   REQUIRE(samples.size() == bad_lines.size() + 1);
   for (std::size_t i = 0; i < bad_lines.size(); ++i) {
-    CHECK_THAT(ErrorOf(samples[i]), Catch::StartsWith("sample " + std::to_string(i) + " (line " + std::to_string(i + 1) + "): "));
+    CHECK_THAT(ErrorOf(samples[i]),
+               Catch::StartsWith("sample " + std::to_string(i) + " (line " + std::to_string(i + 1) + "): "));
   }
   CHECK(SampleOf(samples.back()).id == "last");
 }
@@ -534,6 +545,56 @@ TEST_CASE("An over-long JSONL line is skipped as an error without being stored",
   CHECK(SampleOf(samples[2]).id == 2);
   CHECK(samples[2].line == 3);
   CHECK(ErrorOf(samples[3]) == "sample 3 (line 4): the line is longer than 100 bytes");
+}
+
+// A valid sample line of exactly `size` bytes, padded by the "pad" metadata string.
+const std::string kUnpadded = SampleText("1", R"(,"pad":"")");
+
+std::string SampleOfSize(std::size_t size) {
+  std::string line = kUnpadded;
+  line.insert(line.size() - 2, size - line.size(), 'p');
+  return line;
+}
+
+TEST_CASE("Long JSONL lines are read whole, whatever their length", "[jsonl]") {
+  for (const std::size_t size : {16383u, 16384u, 16385u, 32767u, 32768u, 32769u, 100000u}) {
+    for (const std::string ending : {"\n", "\r\n"}) {
+      INFO(size << " bytes, ending of " << ending.size());
+      const std::vector<ParsedSample> samples = ReadJsonl(SampleOfSize(size) + ending + SampleText("2"));
+      REQUIRE(samples.size() == 2);
+      CHECK(SampleOf(samples[0]).metadata["pad"].get_ref<const std::string&>().size() ==
+            size - kUnpadded.size());
+      CHECK(SampleOf(samples[1]).id == 2);
+    }
+    const std::vector<ParsedSample> last = ReadJsonl(SampleOfSize(size));
+    REQUIRE(last.size() == 1);
+    SampleOf(last[0]);
+  }
+}
+
+TEST_CASE("The JSONL line limit holds for limits larger than a read chunk", "[jsonl]") {
+  ReadLimits limits;
+  limits.max_sample_bytes = 40000;
+  const std::vector<ParsedSample> samples =
+      ReadJsonl(SampleOfSize(40000) + "\r\n" + SampleOfSize(40001) + "\n" + SampleOfSize(90000) + "\n" +
+                    SampleOfSize(40000),
+                limits);
+  REQUIRE(samples.size() == 4);
+  SampleOf(samples[0]);
+  CHECK(ErrorOf(samples[1]) == "sample 1 (line 2): the line is longer than 40000 bytes");
+  CHECK(ErrorOf(samples[2]) == "sample 2 (line 3): the line is longer than 40000 bytes");
+  SampleOf(samples[3]);
+}
+
+TEST_CASE("A JSONL stream's exception mask does not make the reader throw", "[jsonl]") {
+  std::istringstream in(SampleOfSize(50000) + "\n");
+  in.exceptions(std::ios::failbit | std::ios::badbit | std::ios::eofbit);
+  JsonlReader reader(in);
+  ParsedSample parsed;
+  REQUIRE(reader.Next(parsed));
+  SampleOf(parsed);
+  CHECK_FALSE(reader.Next(parsed));
+  CHECK_FALSE(reader.error().has_value());
 }
 
 TEST_CASE("JSONL end of input is not an error", "[jsonl]") {
@@ -585,13 +646,12 @@ Score ExampleScore() {
 }
 
 TEST_CASE("ScoreToJson writes the Nova response item", "[write]") {
-  const Json expected = {
-      {"id", "s1"},
-      {"aggregate_reward_score", 0.75},
-      {"metrics_list",
-       {{{"name", "reward"}, {"value", 0.75}, {"type", "Reward"}},
-        {{"name", "length"}, {"value", 12.0}, {"type", "Metric"}}}},
-      {"details", {{"rationale", "fine"}}}};
+  const Json expected = {{"id", "s1"},
+                         {"aggregate_reward_score", 0.75},
+                         {"metrics_list",
+                          {{{"name", "reward"}, {"value", 0.75}, {"type", "Reward"}},
+                           {{"name", "length"}, {"value", 12.0}, {"type", "Metric"}}}},
+                         {"details", {{"rationale", "fine"}}}};
   CHECK(ScoreToJson(ExampleScore()) == expected);
   CHECK(Json::parse(ScoreToJsonLine(ExampleScore())) == expected);
 }
@@ -624,7 +684,8 @@ TEST_CASE("Errors are listed in the details with the error metric", "[write]") {
       {"id", nullptr},
       {"aggregate_reward_score", 0.5},
       {"metrics_list", {{{"name", "error.sample"}, {"value", 1.0}, {"type", "Metric"}}}},
-      {"details", {{"gate", "skipped"}, {"errors", {{{"kind", "sample"}, {"message", R"(sample 0: missing "id")"}}}}}}};
+      {"details",
+       {{"gate", "skipped"}, {"errors", {{{"kind", "sample"}, {"message", R"(sample 0: missing "id")"}}}}}}};
   CHECK(ScoreToJson(failed) == expected);
   CHECK(Json::parse(ScoreToJsonLine(failed)) == expected);
 }
@@ -670,7 +731,8 @@ TEST_CASE("Invalid UTF-8 in any output string is replaced", "[write]") {
 TEST_CASE("The Nova response is the array of items in order", "[write]") {
   Score second = Score::Failed(7, 0.0, ErrorKind::kDeadline, "late");
   const std::vector<Score> scores = {ExampleScore(), second};
-  CHECK(Json::parse(ScoresToNovaResponse(scores)) == Json::array({ScoreToJson(scores[0]), ScoreToJson(scores[1])}));
+  CHECK(Json::parse(ScoresToNovaResponse(scores)) ==
+        Json::array({ScoreToJson(scores[0]), ScoreToJson(scores[1])}));
   const WriteOptions no_details{false};
   CHECK(Json::parse(ScoresToNovaResponse(scores, no_details)) ==
         Json::array({ScoreToJson(scores[0], no_details), ScoreToJson(scores[1], no_details)}));
@@ -688,7 +750,8 @@ TEST_CASE("Every event element gets exactly one response item", "[write][event]"
       score.reward = 1.0;
       scores.push_back(std::move(score));
     } else {
-      scores.push_back(Score::Failed(parsed.id, 0.0, parsed.sample.error().kind(), parsed.sample.error().message()));
+      scores.push_back(
+          Score::Failed(parsed.id, 0.0, parsed.sample.error().kind(), parsed.sample.error().message()));
     }
   }
   const Json response = Json::parse(ScoresToNovaResponse(scores));

@@ -28,8 +28,7 @@ Score Score::Failed(Json id, double neutral_reward, ErrorKind kind, std::string 
   score.id = std::move(id);
   score.reward = neutral_reward;
   score.neutral = true;
-  score.metrics.push_back(
-      Metric{"error." + std::string(ErrorKindName(kind)), 1.0, MetricType::kMetric});
+  score.metrics.push_back(Metric{"error." + std::string(ErrorKindName(kind)), 1.0, MetricType::kMetric});
   score.errors.push_back(ScoreError{kind, std::move(message)});
   return score;
 }

@@ -4,7 +4,8 @@
 #include <cmath>
 #include <exception>
 #include <ios>
-#include <streambuf>
+#include <limits>
+#include <optional>
 #include <utility>
 
 namespace gavel {
@@ -52,8 +53,8 @@ std::size_t Utf8SequenceLength(std::string_view text, std::size_t i) {
   const unsigned char lead = byte(i);
   if (lead < 0x80) return 1;
   std::size_t length = 0;
-  unsigned char low = 0x80;  // range of the second byte, narrowed to exclude overlong forms,
-  unsigned char high = 0xBF; // surrogates and code points above U+10FFFF
+  unsigned char low = 0x80;   // range of the second byte, narrowed to exclude overlong forms,
+  unsigned char high = 0xBF;  // surrogates and code points above U+10FFFF
   if (lead >= 0xC2 && lead <= 0xDF) {
     length = 2;
   } else if (lead >= 0xE0 && lead <= 0xEF) {
@@ -156,7 +157,8 @@ std::optional<std::string> StructureProblem(std::string_view text, std::size_t m
   StructureScanner scanner;
   for (std::size_t i = 0; i < text.size(); ++i) {
     if (text[i] == '\0') {
-      return "raw NUL byte at byte " + std::to_string(i + 1) + " (inside a string, write it as \\u0000)";
+      return "raw NUL byte at byte " + std::to_string(i + 1) +
+             (scanner.in_string ? " inside a string (escape it as \\u0000)" : "");
     }
     scanner.Feed(text[i]);
     if (scanner.depth > max_depth) {
@@ -387,46 +389,40 @@ Result<std::vector<std::string_view>> SplitEventArray(std::string_view body) {
 // ---------------------------------------------------------------------------------------------
 // JSONL lines
 
-enum class LineRead { kLine, kTooLong, kEnd };
+enum class LineRead { kLine, kTooLong, kEnd, kFailed };
 
-// Mirrors what std::getline would record in the stream's state, which callers may inspect, without
-// letting an exception mask turn the bookkeeping into a throw.
-void SetStreamState(std::istream& in, std::ios::iostate state) {
-  try {
-    in.setstate(state);
-  } catch (const std::ios_base::failure&) {
-    // The state is recorded before the throw; the reader reports through its own API.
-  }
-}
-
-// Reads one line into `line` without its "\n" or "\r\n". A line longer than `max_bytes` is
-// consumed but not stored, so memory stays bounded whatever the input. Reads the stream buffer
-// directly: std::getline cannot be bounded, and istream::getline into chunks cannot tell a full
-// chunk from a line that ends exactly at its edge without extra bookkeeping.
-LineRead ReadLine(std::streambuf& buffer, std::istream& in, std::string& line, std::size_t max_bytes) {
-  using Traits = std::char_traits<char>;
+// Reads one line into `line` without its "\n" or "\r\n". Goes through istream::getline in
+// chunks, which scans the stream's buffer in bulk where a byte-at-a-time loop is markedly slower.
+// At most max_bytes + 1 bytes are stored (the byte of slack lets the '\r' of a CRLF ending through);
+// the rest of a longer line is skipped unstored, so memory stays bounded whatever the input.
+LineRead ReadLine(std::istream& in, std::string& line, std::size_t max_bytes) {
+  constexpr std::size_t kChunk = 16 * 1024;
+  char chunk[kChunk + 1];  // getline also writes a terminating NUL
+  const std::size_t capacity = max_bytes + 1;
   line.clear();
-  bool read_any = false;
-  bool too_long = false;
   for (;;) {
-    const Traits::int_type c = buffer.sbumpc();
-    if (Traits::eq_int_type(c, Traits::eof())) {
-      SetStreamState(in, std::ios::eofbit);
+    const std::size_t room = std::min(kChunk, capacity - line.size());
+    in.getline(chunk, static_cast<std::streamsize>(room + 1));
+    const auto extracted = static_cast<std::size_t>(in.gcount());
+    if (in.bad()) return LineRead::kFailed;
+    if (in.eof()) {  // the input ended: nothing more, or a last line without a newline
+      line.append(chunk, extracted);
+      if (line.empty()) return LineRead::kEnd;
       break;
     }
-    read_any = true;
-    if (c == '\n') break;
-    if (too_long) continue;
-    // One byte of slack so that the '\r' of a CRLF ending cannot make a line of max_bytes too long.
-    if (line.size() > max_bytes) {
-      too_long = true;
-      line.clear();
-      continue;
+    if (!in.fail()) {  // stopped at the '\n', which gcount includes
+      line.append(chunk, extracted - 1);
+      break;
     }
-    line.push_back(Traits::to_char_type(c));
+    // failbit alone: the chunk filled before the line ended.
+    in.clear(in.rdstate() & ~std::ios::failbit);
+    line.append(chunk, extracted);
+    if (line.size() >= capacity) {
+      in.ignore(std::numeric_limits<std::streamsize>::max(), '\n');
+      line.clear();
+      return in.bad() ? LineRead::kFailed : LineRead::kTooLong;
+    }
   }
-  if (!read_any) return LineRead::kEnd;
-  if (too_long) return LineRead::kTooLong;
   if (!line.empty() && line.back() == '\r') line.pop_back();
   return line.size() > max_bytes ? LineRead::kTooLong : LineRead::kLine;
 }
@@ -444,7 +440,9 @@ Json NumberOrNull(double value) { return std::isfinite(value) ? Json(value) : Js
 Json MetricsJson(const std::vector<Metric>& metrics) {
   Json list = Json::array();
   for (const Metric& metric : metrics) {
-    list.push_back({{"name", metric.name}, {"value", NumberOrNull(metric.value)}, {"type", MetricTypeName(metric.type)}});
+    list.push_back({{"name", metric.name},
+                    {"value", NumberOrNull(metric.value)},
+                    {"type", MetricTypeName(metric.type)}});
   }
   return list;
 }
@@ -521,7 +519,10 @@ Result<std::vector<ParsedSample>> ParseNovaEvent(std::string_view body, const Re
   }
 }
 
-JsonlReader::JsonlReader(std::istream& in, ReadLimits limits) : in_(in), limits_(limits) {}
+JsonlReader::JsonlReader(std::istream& in, ReadLimits limits) : in_(in), limits_(limits) {
+  // Failures are reported by error(); a mask would also turn a full read chunk into a throw.
+  in_.exceptions(std::ios::goodbit);
+}
 
 bool JsonlReader::Next(ParsedSample& out) {
   if (error_) return false;
@@ -531,14 +532,14 @@ bool JsonlReader::Next(ParsedSample& out) {
     return false;
   }
   try {
-    std::streambuf* buffer = in_.rdbuf();
-    if (buffer == nullptr) {
-      error_ = Error(ErrorKind::kIo, "the input stream has no buffer to read from");
-      return false;
-    }
     for (;;) {
-      const LineRead read = ReadLine(*buffer, in_, buffer_, limits_.max_sample_bytes);
+      const LineRead read = ReadLine(in_, buffer_, limits_.max_sample_bytes);
       if (read == LineRead::kEnd) return false;
+      if (read == LineRead::kFailed) {
+        error_ = Error(ErrorKind::kIo,
+                       "reading line " + std::to_string(line_ + 1) + " failed: the stream reported an error");
+        return false;
+      }
       ++line_;
       if (read == LineRead::kTooLong) {
         out = ParsedSample{index_, line_, Json(),
@@ -553,7 +554,6 @@ bool JsonlReader::Next(ParsedSample& out) {
       return true;
     }
   } catch (const std::exception& e) {
-    SetStreamState(in_, std::ios::badbit);
     error_ = Error(ErrorKind::kIo, "reading line " + std::to_string(line_ + 1) + " failed: " + e.what());
     return false;
   }

@@ -20,7 +20,7 @@
 namespace gavel {
 
 struct ReadLimits {
-  std::size_t max_depth = 64;              // nesting of arrays and objects inside one sample
+  std::size_t max_depth = 64;              // nesting of arrays and objects; the sample object is level 1
   std::size_t max_sample_bytes = 64u << 20;  // one JSONL line or one event element
 };
 
@@ -46,6 +46,7 @@ Result<std::vector<ParsedSample>> ParseNovaEvent(std::string_view body, const Re
 // become per-sample errors and are skipped without being stored).
 class JsonlReader {
  public:
+  // Clears the stream's exception mask: read failures are reported by error(), not thrown.
   explicit JsonlReader(std::istream& in, ReadLimits limits = {});
   // Reads the next sample; false at end of input. A stream read error is reported by error().
   bool Next(ParsedSample& out);
