@@ -1,4 +1,5 @@
 #include <cstdio>
+#include <ios>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,8 @@ const char kUsage[] =
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Samples may come on standard input; C stdio is not used for them, so skip the syncing.
+  std::ios::sync_with_stdio(false);
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     std::fputs(kUsage, args.empty() ? stderr : stdout);

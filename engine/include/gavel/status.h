@@ -1,6 +1,6 @@
 // Errors as values at gavel's library boundaries.
 //
-//   gavel::Result<Sample> r = ParseSampleText(line, 0);
+//   gavel::Result<Sample> r = SampleFromJson(value);
 //   if (!r) std::cerr << r.error().ToString();
 //
 // Every error carries a kind, so callers can classify failures (a bad sample is the sample's
