@@ -101,6 +101,9 @@ void Engine::Run(const std::function<bool(ParsedSample&)>& next, const std::func
     }
     hand_out();
     if (input_done && next_emit == next_seq) return;
+    // Handing out made room: fill the window before waiting, or samples already waiting (for
+    // a judge that answers in batches, say) could wait for companions never sent.
+    if (!input_done && next_seq - next_emit < m.options.window) continue;
     if (ready.size() == next_seq - next_emit) continue;  // nothing in flight; read more input
     finished.clear();
     m.outbox->WaitDrain(finished);
