@@ -10,7 +10,7 @@ packages=(
   libre2-dev libicu-dev libcld2-dev
   nlohmann-json3-dev libsqlite3-dev
   catch2 libbenchmark-dev
-  json-schema-test-suite
+  json-schema-test-suite python3-jsonschema
   python3
 )
 

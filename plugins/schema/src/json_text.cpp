@@ -1,0 +1,149 @@
+#include "json_text.h"
+
+#include <exception>
+
+namespace gavel::schema::detail {
+namespace {
+
+// Length of the well-formed UTF-8 sequence starting at text[i], or 0 if there is none.
+std::size_t Utf8Length(std::string_view text, std::size_t i) {
+  const auto at = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  const unsigned char lead = at(i);
+  if (lead < 0x80) return 1;
+  std::size_t length = 0;
+  unsigned char low = 0x80;  // the second byte's range excludes overlong forms, surrogates and
+  unsigned char high = 0xBF; // code points above U+10FFFF
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    if (lead == 0xE0) low = 0xA0;
+    if (lead == 0xED) high = 0x9F;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    if (lead == 0xF0) low = 0x90;
+    if (lead == 0xF4) high = 0x8F;
+  } else {
+    return 0;
+  }
+  if (i + length > text.size() || at(i + 1) < low || at(i + 1) > high) return 0;
+  for (std::size_t k = 2; k < length; ++k) {
+    if ((at(i + k) & 0xC0) != 0x80) return 0;
+  }
+  return length;
+}
+
+void AppendHexByte(std::string& out, unsigned char byte) {
+  constexpr char kHex[] = "0123456789ABCDEF";
+  out += "\\x";
+  out += kHex[byte >> 4];
+  out += kHex[byte & 0xF];
+}
+
+}  // namespace
+
+bool NestsDeeperThan(std::string_view text, std::size_t max_depth) {
+  std::size_t depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;  // the escaped byte cannot end the string
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"': in_string = true; break;
+      case '{':
+      case '[':
+        if (++depth > max_depth) return true;
+        break;
+      case '}':
+      case ']':
+        // Unbalanced closers are the parser's business; depth only needs an upper bound.
+        if (depth > 0) --depth;
+        break;
+      default: break;
+    }
+  }
+  return false;
+}
+
+bool ParseJsonText(std::string_view text, Json& out, std::string& error) {
+  try {
+    out = Json::parse(text.begin(), text.end());
+    return true;
+  } catch (const Json::exception& e) {
+    // "[json.exception.parse_error.101] parse error at line 1, ..." -> "parse error at line 1, ..."
+    std::string_view what = e.what();
+    if (!what.empty() && what.front() == '[') {
+      const std::size_t close = what.find("] ");
+      if (close != std::string_view::npos) what.remove_prefix(close + 2);
+    }
+    error = Printable(what);
+    out = Json();
+    return false;
+  }
+}
+
+std::string Printable(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if (byte < 0x20 || byte == 0x7F) {
+      if (byte == '\n') {
+        out += "\\n";
+      } else if (byte == '\t') {
+        out += "\\t";
+      } else {
+        AppendHexByte(out, byte);
+      }
+      ++i;
+      continue;
+    }
+    const std::size_t length = Utf8Length(text, i);
+    if (length == 0) {
+      AppendHexByte(out, byte);
+      ++i;
+      continue;
+    }
+    out.append(text.substr(i, length));
+    i += length;
+  }
+  return out;
+}
+
+std::string Quoted(std::string_view text, std::size_t max_chars) {
+  std::string body;
+  if (text.size() > max_chars) {
+    // Cut on a code point boundary so that the cut itself does not look like bad input.
+    std::size_t cut = max_chars;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+    body = Printable(text.substr(0, cut)) + "...";
+  } else {
+    body = Printable(text);
+  }
+  std::string out;
+  out.reserve(body.size() + 2);
+  out += '"';
+  for (const char c : body) {
+    if (c == '"') out += '\\';
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
+std::size_t CodePointCount(std::string_view text) {
+  std::size_t count = 0;
+  for (const char c : text) {
+    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++count;
+  }
+  return count;
+}
+
+}  // namespace gavel::schema::detail
