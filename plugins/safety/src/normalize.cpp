@@ -1,0 +1,137 @@
+#include "gavel/safety/normalize.h"
+
+#include <unicode/bytestream.h>
+#include <unicode/normalizer2.h>
+#include <unicode/stringpiece.h>
+#include <unicode/uchar.h>
+#include <unicode/utypes.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+
+namespace gavel::safety {
+namespace {
+
+// ICU takes int32_t lengths; 1 GiB leaves room for the text to grow during normalisation.
+constexpr std::size_t kMaxNormalizeBytes = std::size_t{1} << 30;
+
+constexpr char kReplacement[] = "\xEF\xBF\xBD";  // U+FFFD in UTF-8
+
+bool IsAscii(std::string_view text) {
+  return std::all_of(text.begin(), text.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
+// Decodes the UTF-8 sequence at text[i]. On success returns true, sets `c` and advances `i`
+// past it. On an ill-formed sequence returns false and advances `i` past its maximal subpart
+// (the longest prefix of a well-formed sequence, at least one byte), per Unicode 15 section 3.9
+// "U+FFFD Substitution of Maximal Subparts".
+bool DecodeUtf8(std::string_view text, std::size_t& i, char32_t& c) {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  const unsigned char lead = byte(i);
+  int length = 0;
+  unsigned char lo = 0x80;  // allowed range of the second byte (Table 3-7)
+  unsigned char hi = 0xBF;
+  if (lead < 0x80) {
+    c = lead;
+    ++i;
+    return true;
+  } else if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+    c = lead & 0x1F;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    c = lead & 0x0F;
+    if (lead == 0xE0) lo = 0xA0;  // no overlong forms
+    if (lead == 0xED) hi = 0x9F;  // no surrogates
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    c = lead & 0x07;
+    if (lead == 0xF0) lo = 0x90;  // no overlong forms
+    if (lead == 0xF4) hi = 0x8F;  // nothing above U+10FFFF
+  } else {
+    ++i;  // 0x80..0xC1, 0xF5..0xFF never start a sequence
+    return false;
+  }
+  std::size_t k = i + 1;
+  for (int n = 1; n < length; ++n, ++k) {
+    const unsigned char min = n == 1 ? lo : 0x80;
+    const unsigned char max = n == 1 ? hi : 0xBF;
+    if (k >= text.size() || byte(k) < min || byte(k) > max) {
+      i = k;  // the maximal subpart ends before this byte
+      return false;
+    }
+    c = (c << 6) | (byte(k) & 0x3F);
+  }
+  i = k;
+  return true;
+}
+
+// Steps 1 and 2 of NormalizeForScan on UTF-8: replace ill-formed sequences, drop invisible
+// format characters, fold Unicode spaces and line separators.
+std::string SanitizeUtf8(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const std::size_t start = i;
+    char32_t c = 0;
+    if (!DecodeUtf8(text, i, c)) {
+      out += kReplacement;
+    } else if (c < 0x80) {
+      out.push_back(static_cast<char>(c));
+    } else if (IsInvisibleFormatChar(c)) {
+      // dropped
+    } else if (c == 0x2028 || c == 0x2029) {
+      out.push_back('\n');  // line and paragraph separators
+    } else if (u_charType(static_cast<UChar32>(c)) == U_SPACE_SEPARATOR) {
+      out.push_back(' ');  // no-break, en, em, thin, ideographic ... spaces
+    } else {
+      out.append(text.substr(start, i - start));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+bool IsInvisibleFormatChar(char32_t c) {
+  return c == 0x00AD || (c >= 0x200B && c <= 0x200F) || (c >= 0x202A && c <= 0x202E) ||
+         (c >= 0x2060 && c <= 0x2064) || (c >= 0x2066 && c <= 0x2069) || c == 0xFEFF;
+}
+
+Result<std::string> NormalizeForScan(std::string_view text, Normalization form) {
+  if (text.size() >= kMaxNormalizeBytes) {
+    return Error(ErrorKind::kLimit, "text of " + std::to_string(text.size()) +
+                                        " bytes is too large to normalise (limit 1 GiB)");
+  }
+  // ASCII is valid UTF-8, has no format characters and is invariant under NFC and NFKC.
+  if (IsAscii(text)) return std::string(text);
+
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::Normalizer2* normalizer = form == Normalization::kNFKC
+                                           ? icu::Normalizer2::getNFKCInstance(status)
+                                           : icu::Normalizer2::getNFCInstance(status);
+  if (U_FAILURE(status) || normalizer == nullptr) {
+    return Error(ErrorKind::kInternal,
+                 std::string("ICU normaliser unavailable: ") + u_errorName(status));
+  }
+
+  std::string clean = SanitizeUtf8(text);
+  const icu::StringPiece piece(clean.data(), static_cast<std::int32_t>(clean.size()));
+  if (normalizer->isNormalizedUTF8(piece, status) && U_SUCCESS(status)) return clean;
+
+  status = U_ZERO_ERROR;
+  std::string out;
+  out.reserve(clean.size());
+  icu::StringByteSink<std::string> sink(&out);
+  normalizer->normalizeUTF8(0, piece, sink, nullptr, status);
+  if (U_FAILURE(status)) {
+    return Error(ErrorKind::kInternal,
+                 std::string("ICU normalisation failed: ") + u_errorName(status));
+  }
+  return out;
+}
+
+}  // namespace gavel::safety
