@@ -23,6 +23,7 @@ class FilesPlugin : public gavel::Plugin {
 
  private:
   static int Open_(lua_State* L) {
+    gavel::RequireRubricLoad(L, "files.open");
     const std::filesystem::path file = gavel::ResolveDataFile(L, luaL_checkstring(L, 1));
     auto text = gavel::HostOf(L).resources().GetOrCreate<Text>(
         "files:" + file.string(), [&]() -> gavel::Result<std::shared_ptr<const Text>> {
@@ -87,4 +88,26 @@ TEST_CASE("by default the data root is the folder above the rubrics folder", "[l
   auto rubric = gavel::Rubric::Load(GAVEL_SOURCE_DIR "/rubrics/math_answer.lua", registry);
   REQUIRE(rubric);
   CHECK(std::filesystem::equivalent((*rubric)->data_root(), GAVEL_SOURCE_DIR));
+}
+
+TEST_CASE("compiling functions run at load and are refused inside a step", "[lua_support]") {
+  gavel::testing::TempDir dir;
+  dir.Write("data.txt", "shared text");
+  gavel::PluginRegistry registry;
+  REQUIRE(registry.Add(std::make_unique<FilesPlugin>()));
+  // The scorer's rubric lives in its own temporary folder; both lie under the data root.
+  const std::string file = (dir.path() / "data.txt").string();
+  gavel::testing::Scorer scorer(
+      "local files = require 'gavel.test_files'\n"
+      "local at_load = files.open('" + file + "')\n"
+      "return rubric { checks = {\n"
+      "  check { name = 'loaded', fn = function() return at_load:text() == 'shared text' end },\n"
+      "  check { name = 'late', fn = function() return files.open('" + file + "') ~= nil end } } }",
+      1, &registry);
+  REQUIRE(scorer.ok());
+  gavel::Score score = scorer.Answer("x");
+  CHECK(score.neutral);
+  CHECK_THAT(gavel::testing::ErrorText(score),
+             Catch::Contains("files.open compiles once, when the rubric loads") &&
+                 Catch::Contains("check 'late'"));
 }

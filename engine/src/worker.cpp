@@ -336,6 +336,18 @@ void Worker::Finish(Task& task, Score score) {
 
 }  // namespace detail
 
+bool ScoringSample(lua_State* L) {
+  auto* worker = static_cast<detail::Worker*>(detail::ContextOf(L).worker);
+  return worker != nullptr && worker->current() != nullptr;
+}
+
+void RequireRubricLoad(lua_State* L, const char* what) {
+  if (ScoringSample(L)) {
+    luaL_error(L, "%s compiles once, when the rubric loads: call it at the top of the rubric file, "
+               "not inside a step", what);
+  }
+}
+
 int SuspendForAsync(lua_State* L, std::function<void(AsyncCompleter)> start) {
   auto* worker = static_cast<detail::Worker*>(detail::ContextOf(L).worker);
   detail::Task* task = worker != nullptr ? worker->current() : nullptr;

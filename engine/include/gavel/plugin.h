@@ -109,4 +109,10 @@ class AsyncCompleter {
 // outside a sample (for example while the rubric file loads).
 int SuspendForAsync(lua_State* L, std::function<void(AsyncCompleter)> start);
 
+// True while L runs a sample's steps; false while the rubric file loads.
+bool ScoringSample(lua_State* L);
+// For functions that compile something (a schema, a rule pack, a regex): raises a Lua error
+// naming `what` when called while a sample is scored, so compiling happens once, at load.
+void RequireRubricLoad(lua_State* L, const char* what);
+
 }  // namespace gavel
