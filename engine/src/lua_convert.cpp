@@ -4,6 +4,8 @@
 #include <limits>
 #include <string_view>
 
+#include "gavel/json_scan.h"
+
 namespace gavel::detail {
 namespace {
 
@@ -169,23 +171,7 @@ int JsonDecode(lua_State* L) {
   size_t len = 0;
   const char* text = luaL_checklstring(L, 1, &len);
   // Depth is checked before parsing so a hostile document cannot exhaust the C++ stack.
-  int depth = 0, max_depth = 0;
-  bool in_string = false, escaped = false;
-  for (size_t i = 0; i < len; ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > max_depth) max_depth = depth;
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  if (max_depth > kMaxLuaJsonDepth) {
+  if (JsonNestsDeeperThan(std::string_view(text, len), static_cast<std::size_t>(kMaxLuaJsonDepth))) {
     lua_pushnil(L);
     lua_pushfstring(L, "JSON nested deeper than %d levels", kMaxLuaJsonDepth);
     return 2;

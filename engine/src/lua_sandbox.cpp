@@ -532,20 +532,20 @@ void LuaSandbox::InstallGlobals() {
     lua_pushcclosure(L, Blocked, 1);
     lua_setfield(L, backing, name);
   }
-  lua_pushcfunction(L, SafeLoad);
-  lua_setfield(L, backing, "load");
-  lua_pushcfunction(L, SafePcall);
-  lua_setfield(L, backing, "pcall");
-  lua_pushcfunction(L, SafeXpcall);
-  lua_setfield(L, backing, "xpcall");
-  lua_pushcfunction(L, CountOnlyCollectGarbage);
-  lua_setfield(L, backing, "collectgarbage");
-  lua_pushcfunction(L, SafeSetmetatable);
-  lua_setfield(L, backing, "setmetatable");
-  lua_pushcfunction(L, RubricPrint);
-  lua_setfield(L, backing, "print");
-  lua_pushcfunction(L, Require);
-  lua_setfield(L, backing, "require");
+  // The base functions gavel replaces with guarded versions.
+  static const luaL_Reg kReplaced[] = {
+      {"load", SafeLoad},
+      {"pcall", SafePcall},
+      {"xpcall", SafeXpcall},
+      {"collectgarbage", CountOnlyCollectGarbage},
+      {"setmetatable", SafeSetmetatable},
+      {"print", RubricPrint},
+      {"require", Require},
+      {nullptr, nullptr},
+  };
+  lua_pushvalue(L, backing);
+  luaL_setfuncs(L, kReplaced, 0);
+  lua_pop(L, 1);
 
   // string.dump is the way to make bytecode; remove it from the real table the string
   // metatable uses, and hide that metatable from scripts.

@@ -8,6 +8,8 @@
 #include <optional>
 #include <utility>
 
+#include "gavel/json_scan.h"
+
 namespace gavel {
 namespace {
 
@@ -122,39 +124,11 @@ std::string_view TrimJsonSpace(std::string_view text) {
   return text;
 }
 
-// Follows strings and nesting through JSON text one byte at a time, without recursion and
-// without validating, so that text can be split and bounded before it is parsed.
-struct StructureScanner {
-  std::size_t depth = 0;
-  bool in_string = false;
-  bool escaped = false;
-
-  bool AtTopLevel() const { return depth == 0 && !in_string; }
-
-  void Feed(char c) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      ++depth;
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-};
-
 // Rejects what must not reach nlohmann: raw NUL bytes (its lexer takes NUL for the end of the
 // input, so `{...}<NUL>junk` would be accepted) and nesting deeper than the limit (nlohmann
 // recurses when dumping and comparing values, so depth must be bounded before parsing).
 std::optional<std::string> StructureProblem(std::string_view text, std::size_t max_depth) {
-  StructureScanner scanner;
+  JsonNestingScanner scanner;
   for (std::size_t i = 0; i < text.size(); ++i) {
     if (text[i] == '\0') {
       return "raw NUL byte at byte " + std::to_string(i + 1) +
@@ -351,7 +325,7 @@ Error NotAnArray(const std::string& why) { return BadSample("event is not a JSON
 
 // The position of the ',' or ']' that ends the array element starting at `pos`, or npos.
 std::size_t FindElementEnd(std::string_view body, std::size_t pos) {
-  StructureScanner scanner;
+  JsonNestingScanner scanner;
   for (; pos < body.size(); ++pos) {
     const char c = body[pos];
     if (scanner.AtTopLevel() && (c == ',' || c == ']')) return pos;

@@ -2,6 +2,8 @@
 
 #include <exception>
 
+#include "gavel/json_scan.h"
+
 namespace gavel::schema::detail {
 namespace {
 
@@ -43,33 +45,7 @@ void AppendHexByte(std::string& out, unsigned char byte) {
 }  // namespace
 
 bool NestsDeeperThan(std::string_view text, std::size_t max_depth) {
-  std::size_t depth = 0;
-  bool in_string = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;  // the escaped byte cannot end the string
-      } else if (c == '"') {
-        in_string = false;
-      }
-      continue;
-    }
-    switch (c) {
-      case '"': in_string = true; break;
-      case '{':
-      case '[':
-        if (++depth > max_depth) return true;
-        break;
-      case '}':
-      case ']':
-        // Unbalanced closers are the parser's business; depth only needs an upper bound.
-        if (depth > 0) --depth;
-        break;
-      default: break;
-    }
-  }
-  return false;
+  return JsonNestsDeeperThan(text, max_depth);
 }
 
 bool ParseJsonText(std::string_view text, Json& out, std::string& error) {
