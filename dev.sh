@@ -12,13 +12,15 @@ case "${1:-}" in
     scripts/setup-debian.sh
     cmake --preset release >/dev/null
     cmake --build --preset release -j "$jobs"
-    out=build/example-scores.jsonl
-    build/release/apps/gavel/gavel score \
-      --rubric rubrics/math_answer.lua \
-      --input rubrics/examples/math_answer.jsonl \
-      --output "$out"
-    echo "--- $out"
-    cat "$out"
+    for name in math_answer support_reply; do
+      out=build/example-$name-scores.jsonl
+      build/release/apps/gavel/gavel score \
+        --rubric rubrics/$name.lua \
+        --input rubrics/examples/$name.jsonl \
+        --output "$out"
+      echo "--- rubrics/$name.lua on rubrics/examples/$name.jsonl: $out"
+      cat "$out"
+    done
     ;;
   test)
     scripts/setup-debian.sh

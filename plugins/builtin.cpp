@@ -1,7 +1,17 @@
 #include "builtin.h"
 
+#include "gavel/language/module.h"
+#include "gavel/safety/module.h"
+#include "gavel/schema/module.h"
+#include "gavel/text/module.h"
+
 namespace gavel {
 
-Status RegisterBuiltinPlugins(PluginRegistry& /*registry*/) { return Status::Ok(); }
+Status RegisterBuiltinPlugins(PluginRegistry& registry) {
+  for (auto* make : {&schema::MakeModule, &safety::MakeModule, &language::MakeModule, &text::MakeModule}) {
+    if (Status st = registry.Add(make()); !st) return st;
+  }
+  return Status::Ok();
+}
 
 }  // namespace gavel

@@ -443,7 +443,7 @@ Result<std::unique_ptr<LuaSandbox>> LuaSandbox::Create(const SandboxOptions& opt
   sb->ctx_.plugins = options.plugins;
   sb->ctx_.dir = options.dir;
   sb->ctx_.root = options.root;
-  sb->ctx_.data_root = options.data_root.empty() ? options.root : options.data_root;
+  sb->ctx_.data_root_path = options.data_root.empty() ? options.root : options.data_root;
   sb->ctx_.cache = options.cache;
   sb->ctx_.cap = options.memory_cap;
   sb->L_ = lua_newstate(CountingAlloc, &sb->ctx_);

@@ -52,7 +52,7 @@ class LuaSandbox;
 struct StateContext : PluginHost {
   LuaSandbox* sandbox = nullptr;
   const PluginRegistry* plugins = nullptr;
-  std::filesystem::path dir, root, data_root;
+  std::filesystem::path dir, root, data_root_path;
   ResourceCache* cache = nullptr;
   std::size_t used = 0;       // bytes allocated by the state
   std::size_t cap = 0;        // never more than this, whatever the budget
@@ -63,6 +63,7 @@ struct StateContext : PluginHost {
 
   const std::filesystem::path& rubric_dir() const override { return dir; }
   const std::filesystem::path& rubric_root() const override { return root; }
+  const std::filesystem::path& data_root() const override { return data_root_path; }
   ResourceCache& resources() override { return *cache; }
 };
 

@@ -38,4 +38,11 @@ void RaiseError(lua_State* L, ErrorKind kind, const std::string& message) {
   __builtin_unreachable();
 }
 
+void RaiseError(lua_State* L, ErrorKind kind, const char* message) {
+  if (detail::Budget* b = detail::ContextOf(L).active) b->raised = kind;
+  lua_pushstring(L, message);
+  lua_error(L);
+  __builtin_unreachable();
+}
+
 }  // namespace gavel

@@ -51,6 +51,9 @@ class PluginHost {
   virtual const std::filesystem::path& rubric_dir() const = 0;
   // Root folder that rubric file references may not leave (the rubrics folder).
   virtual const std::filesystem::path& rubric_root() const = 0;
+  // Root folder that data files a rubric names (schemas, rule packs, prompts) may not leave;
+  // ResolveDataFile enforces it. By default the folder above the rubrics folder.
+  virtual const std::filesystem::path& data_root() const = 0;
   virtual ResourceCache& resources() = 0;
 };
 
@@ -101,6 +104,8 @@ class AsyncCompleter {
 // Raises a Lua error from a plugin's C function. If the rubric does not catch it, the sample
 // fails with `kind` (for example kJudgeUnavailable) rather than as a rubric error.
 [[noreturn]] void RaiseError(lua_State* L, ErrorKind kind, const std::string& message);
+// The same with a C string, for callers that must not hold a std::string while Lua unwinds.
+[[noreturn]] void RaiseError(lua_State* L, ErrorKind kind, const char* message);
 
 // From a Lua C function running inside a sample: starts an asynchronous step and suspends the
 // sample until it completes. Use as the function's return value:

@@ -1,0 +1,492 @@
+// The Lua module `gavel.language`: which language an answer is in, and whether it is the one
+// the sample expects.
+//
+//   local language = require "gavel.language"
+//   local c = language.same_as_prompt(s)     -- c.match, c.reliable, c.answer, c.expected, ...
+//
+// Lua is built as C++ here, so a Lua error is a C++ exception and unwinds through these
+// functions running destructors. The functions still raise their own errors only after the C++
+// objects they built are gone: the message is pushed first, then raised.
+#include "gavel/language/module.h"
+
+#include <cstddef>
+#include <cstdio>
+#include <exception>
+#include <limits>
+#include <memory>
+#include <new>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include <lua.hpp>
+
+#include "gavel/language/codes.h"
+#include "gavel/language/consistency.h"
+#include "gavel/language/detect.h"
+#include "gavel/lua_support.h"
+#include "gavel/plugin.h"
+
+namespace gavel::language {
+namespace {
+
+constexpr const char* kDetectorType = "gavel.language.detector";
+
+// Metadata keys same_as_prompt reads the expected language from, in order.
+constexpr const char* kDefaultKeys[] = {"language", "expected_language"};
+
+// ---- errors --------------------------------------------------------------------------------
+
+// Raises the message on top of the stack, prefixed with the caller's position: a plain Lua error
+// for kBadRubric (the rubric's mistake), else an error of `kind` through RaiseError.
+[[noreturn]] void RaiseTop(lua_State* L, ErrorKind kind) {
+  luaL_where(L, 1);
+  lua_insert(L, -2);
+  lua_concat(L, 2);
+  if (kind == ErrorKind::kBadRubric) {
+    lua_error(L);
+    __builtin_unreachable();
+  }
+  std::size_t len = 0;
+  const char* message = lua_tolstring(L, -1, &len);
+  RaiseError(L, kind, std::string(message, len));
+}
+
+// What a failed computation leaves for the caller to raise: a kind (the message is on the stack).
+struct Failure {
+  bool failed = false;
+  ErrorKind kind = ErrorKind::kPlugin;
+};
+
+// Turns a C++ exception from the core into a message on the stack (at `top`).
+template <typename Fn>
+Failure Guarded(lua_State* L, const char* who, Fn&& fn) {
+  const int top = lua_gettop(L);
+  Failure failure;
+  try {
+    failure = fn();
+  } catch (const std::bad_alloc&) {
+    lua_settop(L, top);
+    lua_pushfstring(L, "%s: out of memory", who);
+    failure = {true, ErrorKind::kLimit};
+  } catch (const std::exception& e) {
+    lua_settop(L, top);
+    lua_pushfstring(L, "%s: %s", who, e.what());
+    failure = {true, ErrorKind::kPlugin};
+  }
+  return failure;
+}
+
+void PushString(lua_State* L, std::string_view s) { lua_pushlstring(L, s.data(), s.size()); }
+
+// The string at idx, which must really be a string (numbers are not converted).
+std::string_view CheckText(lua_State* L, int idx) {
+  if (lua_type(L, idx) != LUA_TSTRING) luaL_typeerror(L, idx, "string");
+  std::size_t len = 0;
+  const char* s = lua_tolstring(L, idx, &len);
+  return {s, len};
+}
+
+// ---- results -------------------------------------------------------------------------------
+
+void PushDetection(lua_State* L, const Detection& d) {
+  lua_createtable(L, 0, 7);
+  PushString(L, d.language);
+  lua_setfield(L, -2, "language");
+  lua_pushnumber(L, d.confidence);
+  lua_setfield(L, -2, "confidence");
+  lua_pushboolean(L, d.reliable ? 1 : 0);
+  lua_setfield(L, -2, "reliable");
+  PushString(L, d.method);
+  lua_setfield(L, -2, "method");
+  PushString(L, d.guess);
+  lua_setfield(L, -2, "guess");
+  lua_pushinteger(L, d.letters);
+  lua_setfield(L, -2, "letters");
+  lua_pushboolean(L, d.invalid_utf8 ? 1 : 0);
+  lua_setfield(L, -2, "invalid_utf8");
+}
+
+void PushConsistency(lua_State* L, const Consistency& c, const char* source) {
+  lua_createtable(L, 0, 6);
+  lua_pushboolean(L, c.match ? 1 : 0);
+  lua_setfield(L, -2, "match");
+  PushString(L, c.answer_lang);
+  lua_setfield(L, -2, "answer");
+  PushString(L, c.expected_lang);
+  lua_setfield(L, -2, "expected");
+  lua_pushnumber(L, c.confidence);
+  lua_setfield(L, -2, "confidence");
+  lua_pushboolean(L, c.reliable ? 1 : 0);
+  lua_setfield(L, -2, "reliable");
+  if (source != nullptr) {
+    lua_pushstring(L, source);
+    lua_setfield(L, -2, "source");
+  }
+}
+
+// ---- the functions, for a given detector ---------------------------------------------------
+
+// Arguments start at `base` (1 for module functions, 2 for methods).
+
+int DoDetect(lua_State* L, const Detector& detector, int base, const char* who) {
+  const std::string_view text = CheckText(L, base);
+  lua_settop(L, base);
+  const Failure f = Guarded(L, who, [&] {
+    PushDetection(L, detector.Detect(text));
+    return Failure{};
+  });
+  if (f.failed) RaiseTop(L, f.kind);
+  return 1;
+}
+
+int DoCompare(lua_State* L, const Detector& detector, int base, const char* who) {
+  const std::string_view answer = CheckText(L, base);
+  const std::string_view reference = CheckText(L, base + 1);
+  lua_settop(L, base + 1);
+  const Failure f = Guarded(L, who, [&] {
+    PushConsistency(L, Compare(detector, answer, reference), nullptr);
+    return Failure{};
+  });
+  if (f.failed) RaiseTop(L, f.kind);
+  return 1;
+}
+
+// Compares `answer` with the expected tag; a tag that is not a language is a sample error.
+Failure CompareToTag(lua_State* L, const Detector& detector, std::string_view answer,
+                     std::string_view tag, const char* who, const char* source) {
+  return Guarded(L, who, [&] {
+    Result<Consistency> c = CompareToLanguage(detector, answer, tag);
+    if (!c) {
+      lua_pushfstring(L, "%s: %s", who, c.error().message().c_str());
+      return Failure{true, c.error().kind()};
+    }
+    PushConsistency(L, *c, source);
+    return Failure{};
+  });
+}
+
+int DoCompareTo(lua_State* L, const Detector& detector, int base, const char* who) {
+  const std::string_view answer = CheckText(L, base);
+  const std::string_view tag = CheckText(L, base + 1);
+  lua_settop(L, base + 1);
+  const Failure f = CompareToTag(L, detector, answer, tag, who, nullptr);
+  if (f.failed) RaiseTop(L, f.kind);
+  return 1;
+}
+
+enum class From { kAuto, kMetadata, kPrompt };
+
+// Reads same_as_prompt's options table at idx (nil for none). Leaves the list of metadata keys
+// on the stack (a table) and returns where the expected language comes from.
+From ReadSameAsPromptOptions(lua_State* L, int idx, const char* who) {
+  From from = From::kAuto;
+  lua_createtable(L, 2, 0);  // the keys
+  const int keys = lua_gettop(L);
+  bool keys_given = false;
+  if (!lua_isnoneornil(L, idx)) {
+    if (!lua_istable(L, idx)) {
+      luaL_error(L, "%s: options must be a table, got %s", who, luaL_typename(L, idx));
+    }
+    lua_pushnil(L);
+    while (lua_next(L, idx) != 0) {
+      if (lua_type(L, -2) != LUA_TSTRING) {
+        luaL_error(L, "%s: unknown option of type %s (options: from, keys)", who,
+                   luaL_typename(L, -2));
+      }
+      const std::string_view key = lua_tostring(L, -2);
+      if (key == "from") {
+        const char* v = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : nullptr;
+        const std::string_view value = v != nullptr ? v : "";
+        if (value == "auto") {
+          from = From::kAuto;
+        } else if (value == "metadata") {
+          from = From::kMetadata;
+        } else if (value == "prompt") {
+          from = From::kPrompt;
+        } else if (v == nullptr) {
+          luaL_error(L, "%s: option 'from' must be \"auto\", \"metadata\" or \"prompt\", got %s", who,
+                     luaL_typename(L, -1));
+        } else {
+          luaL_error(L, "%s: option 'from' must be \"auto\", \"metadata\" or \"prompt\", got '%s'",
+                     who, v);
+        }
+      } else if (key == "keys") {
+        const int list = lua_gettop(L);
+        if (lua_type(L, list) == LUA_TSTRING) {
+          lua_pushvalue(L, list);
+          lua_rawseti(L, keys, 1);
+        } else if (lua_istable(L, list)) {
+          const lua_Integer n = static_cast<lua_Integer>(lua_rawlen(L, list));
+          if (n == 0) luaL_error(L, "%s: option 'keys' is an empty list", who);
+          for (lua_Integer i = 1; i <= n; ++i) {
+            if (lua_rawgeti(L, list, i) != LUA_TSTRING) {
+              luaL_error(L, "%s: option 'keys'[%d] must be a string, got %s", who,
+                         static_cast<int>(i), luaL_typename(L, -1));
+            }
+            lua_rawseti(L, keys, i);
+          }
+        } else {
+          luaL_error(L, "%s: option 'keys' must be a string or a list of strings, got %s", who,
+                     luaL_typename(L, list));
+        }
+        keys_given = true;
+      } else {
+        luaL_error(L, "%s: unknown option '%s' (options: from, keys)", who, lua_tostring(L, -2));
+      }
+      lua_pop(L, 1);
+    }
+  }
+  if (!keys_given) {
+    lua_Integer i = 1;
+    for (const char* k : kDefaultKeys) {
+      lua_pushstring(L, k);
+      lua_rawseti(L, keys, i++);
+    }
+  }
+  return from;
+}
+
+int DoSameAsPrompt(lua_State* L, const Detector& detector, int base, const char* who) {
+  luaL_checktype(L, base, LUA_TTABLE);
+  lua_settop(L, base + 1);
+  const From from = ReadSameAsPromptOptions(L, base + 1, who);  // pushes the keys: base + 2
+  const int keys = base + 2;
+
+  lua_getfield(L, base, "answer");  // base + 3
+  if (lua_type(L, base + 3) != LUA_TSTRING) {
+    luaL_error(L, "%s: s.answer must be a string, got %s", who, luaL_typename(L, base + 3));
+  }
+
+  // The expected language from the metadata: the first key that is present and not null.
+  bool from_metadata = false;
+  if (from != From::kPrompt) {
+    lua_getfield(L, base, "metadata");  // base + 4
+    const int metadata = base + 4;
+    if (lua_istable(L, metadata)) {
+      const lua_Integer n = static_cast<lua_Integer>(lua_rawlen(L, keys));
+      for (lua_Integer i = 1; i <= n && !from_metadata; ++i) {
+        lua_rawgeti(L, keys, i);
+        const int key = lua_gettop(L);
+        lua_pushvalue(L, key);
+        lua_gettable(L, metadata);
+        const int type = lua_type(L, -1);
+        if (type == LUA_TNIL || type == LUA_TLIGHTUSERDATA) {  // absent, or JSON null
+          lua_pop(L, 2);
+          continue;
+        }
+        if (type != LUA_TSTRING) {
+          lua_pushfstring(L, "%s: s.metadata.%s must be a language tag (a string), got %s", who,
+                          lua_tostring(L, key), luaL_typename(L, -1));
+          RaiseTop(L, ErrorKind::kBadSample);
+        }
+        lua_replace(L, metadata);  // base + 4: the tag
+        lua_pop(L, 1);
+        from_metadata = true;
+      }
+    } else if (!lua_isnil(L, metadata)) {
+      luaL_error(L, "%s: s.metadata must be a table, got %s", who, luaL_typename(L, metadata));
+    }
+    if (!from_metadata && from == From::kMetadata) {
+      lua_pushfstring(L, "%s: the sample gives no expected language (looked for s.metadata.", who);
+      const lua_Integer n = static_cast<lua_Integer>(lua_rawlen(L, keys));
+      for (lua_Integer i = 1; i <= n; ++i) {
+        if (i > 1) lua_pushliteral(L, ", ");
+        lua_rawgeti(L, keys, i);
+        lua_concat(L, i > 1 ? 3 : 2);
+      }
+      lua_pushliteral(L, ")");
+      lua_concat(L, 2);
+      RaiseTop(L, ErrorKind::kBadSample);
+    }
+  }
+  if (!from_metadata) {
+    lua_settop(L, base + 3);
+    lua_getfield(L, base, "prompt");  // base + 4
+    if (lua_type(L, base + 4) != LUA_TSTRING) {
+      luaL_error(L, "%s: s.prompt must be a string, got %s", who, luaL_typename(L, base + 4));
+    }
+  }
+  lua_settop(L, base + 4);
+
+  std::size_t len = 0;
+  const char* answer_data = lua_tolstring(L, base + 3, &len);
+  const std::string_view answer(answer_data, len);
+  const char* other_data = lua_tolstring(L, base + 4, &len);
+  const std::string_view other(other_data, len);
+
+  Failure f;
+  if (from_metadata) {
+    f = CompareToTag(L, detector, answer, other, who, "metadata");
+  } else {
+    f = Guarded(L, who, [&] {
+      PushConsistency(L, Compare(detector, answer, other), "prompt");
+      return Failure{};
+    });
+  }
+  if (f.failed) RaiseTop(L, f.kind);
+  return 1;
+}
+
+// ---- module functions (the default detector) -----------------------------------------------
+
+int Detect(lua_State* L) { return DoDetect(L, DefaultDetector(), 1, "language.detect"); }
+int CompareFn(lua_State* L) { return DoCompare(L, DefaultDetector(), 1, "language.compare"); }
+int CompareTo(lua_State* L) { return DoCompareTo(L, DefaultDetector(), 1, "language.compare_to"); }
+int SameAsPrompt(lua_State* L) {
+  return DoSameAsPrompt(L, DefaultDetector(), 1, "language.same_as_prompt");
+}
+
+// language.canonical(tag) -> code, or nil and a message.
+int Canonical(lua_State* L) {
+  const std::string_view tag = CheckText(L, 1);
+  lua_settop(L, 1);
+  bool ok = false;
+  const Failure f = Guarded(L, "language.canonical", [&] {
+    Result<std::string> code = CanonicalLanguage(tag);
+    if (code) {
+      PushString(L, *code);
+      ok = true;
+    } else {
+      lua_pushnil(L);
+      PushString(L, code.error().message());
+    }
+    return Failure{};
+  });
+  if (f.failed) RaiseTop(L, f.kind);
+  return ok ? 1 : 2;
+}
+
+// ---- detector objects ----------------------------------------------------------------------
+
+int MethodDetect(lua_State* L) {
+  return DoDetect(L, CheckObject<Detector>(L, 1, kDetectorType), 2, "detector:detect");
+}
+int MethodCompare(lua_State* L) {
+  return DoCompare(L, CheckObject<Detector>(L, 1, kDetectorType), 2, "detector:compare");
+}
+int MethodCompareTo(lua_State* L) {
+  return DoCompareTo(L, CheckObject<Detector>(L, 1, kDetectorType), 2, "detector:compare_to");
+}
+int MethodSameAsPrompt(lua_State* L) {
+  return DoSameAsPrompt(L, CheckObject<Detector>(L, 1, kDetectorType), 2,
+                        "detector:same_as_prompt");
+}
+
+const luaL_Reg kDetectorMethods[] = {{"detect", MethodDetect},
+                                     {"compare", MethodCompare},
+                                     {"compare_to", MethodCompareTo},
+                                     {"same_as_prompt", MethodSameAsPrompt},
+                                     {nullptr, nullptr}};
+
+// An integer option at the top of the stack, in [lo, hi].
+lua_Integer CheckIntOption(lua_State* L, const char* name, lua_Integer lo, lua_Integer hi) {
+  int is_int = 0;
+  const lua_Integer v = lua_tointegerx(L, -1, &is_int);
+  if (lua_type(L, -1) != LUA_TNUMBER) {
+    luaL_error(L, "language.detector: option '%s' must be an integer, got %s", name,
+               luaL_typename(L, -1));
+  }
+  if (!is_int) {
+    luaL_error(L, "language.detector: option '%s' must be an integer, got %f", name,
+               lua_tonumber(L, -1));
+  }
+  if (v < lo || v > hi) {
+    luaL_error(L, "language.detector: option '%s' must be in [%I, %I], got %I", name, lo, hi, v);
+  }
+  return v;
+}
+
+// language.detector { min_letters, min_script_letters, min_share, strip_markup, max_bytes }
+int MakeDetector(lua_State* L) {
+  RequireRubricLoad(L, "language.detector");
+  DetectorOptions options;
+  if (!lua_isnoneornil(L, 1)) {
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_pushnil(L);
+    while (lua_next(L, 1) != 0) {
+      if (lua_type(L, -2) != LUA_TSTRING) {
+        luaL_error(L, "language.detector: unknown option of type %s (options: max_bytes, "
+                   "min_letters, min_script_letters, min_share, strip_markup)", luaL_typename(L, -2));
+      }
+      const std::string_view key = lua_tostring(L, -2);
+      if (key == "min_letters") {
+        options.min_letters =
+            static_cast<int>(CheckIntOption(L, "min_letters", 1, std::numeric_limits<int>::max()));
+      } else if (key == "min_script_letters") {
+        options.min_script_letters = static_cast<int>(
+            CheckIntOption(L, "min_script_letters", 1, std::numeric_limits<int>::max()));
+      } else if (key == "max_bytes") {
+        options.max_bytes =
+            static_cast<std::size_t>(CheckIntOption(L, "max_bytes", 1, lua_Integer{16} << 20));
+      } else if (key == "min_share") {
+        if (lua_type(L, -1) != LUA_TNUMBER) {
+          luaL_error(L, "language.detector: option 'min_share' must be a number, got %s",
+                     luaL_typename(L, -1));
+        }
+        const double share = lua_tonumber(L, -1);
+        if (!(share > 0.0 && share <= 1.0)) {
+          luaL_error(L, "language.detector: option 'min_share' must be in (0, 1], got %f", share);
+        }
+        options.min_share = share;
+      } else if (key == "strip_markup") {
+        if (!lua_isboolean(L, -1)) {
+          luaL_error(L, "language.detector: option 'strip_markup' must be a boolean, got %s",
+                     luaL_typename(L, -1));
+        }
+        options.strip_markup = lua_toboolean(L, -1) != 0;
+      } else {
+        luaL_error(L, "language.detector: unknown option '%s' (options: max_bytes, min_letters, "
+                   "min_script_letters, min_share, strip_markup)", lua_tostring(L, -2));
+      }
+      lua_pop(L, 1);
+    }
+  }
+  lua_settop(L, 1);
+  const Failure f = Guarded(L, "language.detector", [&] {
+    std::string key = "gavel.language.detector\n";
+    key.append(std::to_string(options.min_letters)).append("\n");
+    key.append(std::to_string(options.min_script_letters)).append("\n");
+    char share[32];
+    std::snprintf(share, sizeof share, "%.17g", options.min_share);
+    key.append(share).append("\n");
+    key.append(options.strip_markup ? "1\n" : "0\n");
+    key.append(std::to_string(options.max_bytes));
+    Result<std::shared_ptr<const Detector>> detector =
+        HostOf(L).resources().GetOrCreate<Detector>(
+            key, [&]() -> Result<std::shared_ptr<const Detector>> {
+              Result<Detector> made = Detector::Create(options);
+              if (!made) return made.error();
+              return std::make_shared<const Detector>(std::move(*made));
+            });
+    if (!detector) {
+      lua_pushfstring(L, "language.detector: %s", detector.error().message().c_str());
+      return Failure{true, ErrorKind::kBadRubric};
+    }
+    PushObject<Detector>(L, *detector, kDetectorType, kDetectorMethods);
+    return Failure{};
+  });
+  if (f.failed) RaiseTop(L, f.kind == ErrorKind::kLimit ? f.kind : ErrorKind::kBadRubric);
+  return 1;
+}
+
+class LanguageModule : public Plugin {
+ public:
+  std::string_view name() const override { return "gavel.language"; }
+  void Open(lua_State* L) const override {
+    static const luaL_Reg kFunctions[] = {{"detect", Detect},
+                                          {"compare", CompareFn},
+                                          {"compare_to", CompareTo},
+                                          {"same_as_prompt", SameAsPrompt},
+                                          {"canonical", Canonical},
+                                          {"detector", MakeDetector},
+                                          {nullptr, nullptr}};
+    luaL_newlib(L, kFunctions);
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<gavel::Plugin> MakeModule() { return std::make_unique<LanguageModule>(); }
+
+}  // namespace gavel::language

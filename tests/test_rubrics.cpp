@@ -1,0 +1,127 @@
+// The rubrics that ship in rubrics/, scored end to end on their example datasets with every
+// built-in plugin, as `gavel score` runs them.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "builtin.h"
+#include "test_support.h"
+
+namespace {
+
+using gavel::testing::ErrorText;
+using gavel::testing::FindMetric;
+
+const std::filesystem::path kSource = GAVEL_SOURCE_DIR;
+
+// Scores every sample of a JSONL file with a rubric; returns the scores by id.
+std::map<std::string, gavel::Score> ScoreExamples(const std::filesystem::path& rubric_file,
+                                                  const std::filesystem::path& examples) {
+  gavel::PluginRegistry registry;
+  REQUIRE(gavel::RegisterBuiltinPlugins(registry));
+  auto rubric = gavel::Rubric::Load(rubric_file, registry);
+  INFO((rubric ? "" : rubric.error().message()));
+  REQUIRE(rubric);
+  gavel::EngineOptions eo;
+  eo.threads = 2;
+  auto engine = gavel::Engine::Create(*rubric, registry, eo);
+  REQUIRE(engine);
+  std::ifstream in(examples);
+  REQUIRE(in);
+  std::vector<gavel::ParsedSample> batch;
+  std::string line;
+  std::size_t index = 0;
+  while (std::getline(in, line)) batch.push_back(gavel::ParseSampleText(line, index++));
+  std::map<std::string, gavel::Score> by_id;
+  for (gavel::Score& score : (*engine)->ScoreBatch(std::move(batch))) {
+    by_id.emplace(score.id.get<std::string>(), std::move(score));
+  }
+  CHECK(by_id.size() == index);
+  return by_id;
+}
+
+double MetricValue(const gavel::Score& score, const std::string& name) {
+  const gavel::Metric* m = FindMetric(score, name);
+  INFO("metric " << name);
+  REQUIRE(m != nullptr);
+  return m->value;
+}
+
+// A step's detail; for the gate that failed, its reason.
+std::string Detail(const gavel::Score& score, const std::string& name) {
+  if (score.details.contains("gate") && score.details["gate"].value("name", "") == name) {
+    return score.details["gate"].value("reason", "");
+  }
+  if (!score.details.contains(name)) return "";
+  const gavel::Json& d = score.details.at(name);
+  return d.is_string() ? d.get<std::string>() : d.dump();
+}
+
+}  // namespace
+
+TEST_CASE("support_reply: every failure the rubric exists for is caught and explained", "[rubrics]") {
+  auto scores = ScoreExamples(kSource / "rubrics/support_reply.lua",
+                              kSource / "rubrics/examples/support_reply.jsonl");
+  for (const auto& [id, score] : scores) {
+    INFO(id << ": " << ErrorText(score));
+    CHECK_FALSE(score.neutral);  // every example is scorable: no sample fails
+  }
+  auto at = [&](const std::string& id) -> const gavel::Score& {
+    INFO("sample " << id);
+    REQUIRE(scores.count(id) == 1);
+    return scores.at(id);
+  };
+
+  SECTION("valid answers: bare and fenced JSON score 1, prose around the JSON costs the format") {
+    CHECK(at("valid-en").reward == Approx(1));
+    CHECK(Detail(at("valid-en"), "format") == "bare");
+    CHECK(at("fenced-de").reward == Approx(1));
+    CHECK(Detail(at("fenced-de"), "format") == "fenced");
+    CHECK(MetricValue(at("prose-fr"), "format") == Approx(0.5));
+    CHECK(Detail(at("prose-fr"), "format") == "after_prose");
+    CHECK(at("prose-fr").reward == Approx(0.9));
+    CHECK(at("expected-ja").reward == Approx(1));
+    CHECK_THAT(Detail(at("expected-ja"), "language"), Catch::Contains("reply ja, customer ja"));
+  }
+  SECTION("a truncated answer and an answer without JSON fail the json gate") {
+    for (const char* id : {"truncated", "no-json"}) {
+      INFO(id);
+      CHECK(at(id).reward == 0);
+      CHECK(MetricValue(at(id), "json") == 0);
+      CHECK(FindMetric(at(id), "schema") == nullptr);  // nothing after a failed gate runs
+    }
+    CHECK_THAT(Detail(at("truncated"), "json"), Catch::Contains("missing closing quote"));
+    CHECK_THAT(Detail(at("no-json"), "json"), Catch::Contains("no JSON object or array found"));
+  }
+  SECTION("an off-schema answer loses the schema check and says why") {
+    CHECK(MetricValue(at("off-schema"), "schema") == 0);
+    CHECK(at("off-schema").reward == Approx(0.7));
+    CHECK_THAT(Detail(at("off-schema"), "schema"), Catch::Contains("/priority") && Catch::Contains("refund"));
+  }
+  SECTION("a PII leak and a prompt injection zero the reward, naming the rule without its text") {
+    CHECK(at("pii-leak").reward == 0);
+    CHECK(MetricValue(at("pii-leak"), "safe") == 0);
+    CHECK_THAT(Detail(at("pii-leak"), "safe"), Catch::Contains("credit_card"));
+    CHECK_THAT(at("pii-leak").details.dump(), !Catch::Contains("4111 1111"));
+    CHECK(at("injection").reward == 0);
+    CHECK_THAT(Detail(at("injection"), "safe"),
+               Catch::Contains("injection: ignore_previous_instructions") && Catch::Contains("maximum_score_request"));
+  }
+  SECTION("a reply in another language than the customer's loses the language check") {
+    CHECK(MetricValue(at("language-mismatch"), "language") == 0);
+    CHECK_THAT(Detail(at("language-mismatch"), "language"), Catch::Contains("reply en, customer es"));
+    CHECK(at("language-mismatch").reward == Approx(0.7));
+  }
+  SECTION("too long and too short replies lose the length check in proportion") {
+    CHECK(MetricValue(at("too-long"), "length") == 0);
+    CHECK(at("too-long").reward == Approx(0.8));
+    const double short_length = MetricValue(at("too-short"), "length");
+    CHECK(short_length == Approx(1 - 19.0 / 60));
+    // One word is too little to tell the language: reported as undecided, not guessed.
+    CHECK(MetricValue(at("too-short"), "language") == Approx(0.5));
+    CHECK_THAT(Detail(at("too-short"), "language"), Catch::Contains("undecided"));
+    CHECK(at("too-short").reward < at("valid-en").reward);
+  }
+}
