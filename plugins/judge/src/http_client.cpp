@@ -477,7 +477,7 @@ void HttpClient::Impl::OnDone(CURL* easy, CURLcode code, Clock::time_point now) 
       ++(timed_out ? stats.attempt_timeouts : stats.transport_errors);
     }
     std::string error = std::string(timed_out ? "no reply in time" : "transport error") + ": " + curl_easy_strerror(code);
-    if (timed_out && p->call.deadline <= now) {
+    if (timed_out && Until(p->call.deadline, now) < options.retry.min_attempt_time) {
       Finish(std::move(p), CallFailure::kDeadline, "the deadline passed during the call (" + error + ")", now);
       return;
     }
@@ -543,7 +543,7 @@ void HttpClient::Impl::RetryOrFinish(std::unique_ptr<Pending> p, CallFailure fai
   }
   const auto delay = std::max(at_least, BackoffDelay(p->response.attempts, options.retry, Unit()));
   // A retry must have time to run: starting it at the deadline would only burn the quota.
-  if (now + delay >= p->call.deadline) {
+  if (Until(p->call.deadline, now) < delay + options.retry.min_attempt_time) {
     Finish(std::move(p), CallFailure::kDeadline,
            "no time left for another attempt before the deadline (" + error + ")", now);
     return;

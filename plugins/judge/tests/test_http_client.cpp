@@ -1,9 +1,15 @@
 // The judge's HTTP client: backoff, Retry-After, and calls against real servers on loopback.
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 
 #include "gavel/judge/http_client.h"
+#include "gavel/judge/provider.h"
+#include "gavel/standin/server.h"
 
 using namespace std::chrono_literals;
 using gavel::judge::BackoffDelay;
@@ -39,4 +45,271 @@ TEST_CASE("Retry-After is read as seconds or as an HTTP date", "[http]") {
 TEST_CASE("only 408, 429 and 5xx are worth another attempt", "[http]") {
   for (long s : {408L, 429L, 500L, 502L, 503L, 504L, 599L}) CHECK(IsRetryableStatus(s));
   for (long s : {200L, 400L, 401L, 403L, 404L, 413L, 422L}) CHECK_FALSE(IsRetryableStatus(s));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Against the stand-in judge on loopback.
+
+
+namespace {
+
+using gavel::judge::CallFailure;
+using gavel::judge::ClientOptions;
+using gavel::judge::HttpClient;
+using gavel::judge::HttpResponse;
+
+// Collects the responses of many calls; Wait blocks until all have ended.
+class Collector {
+ public:
+  std::function<void(HttpResponse)> Slot(std::size_t index) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (responses_.size() <= index) responses_.resize(index + 1);
+      ++expected_;
+    }
+    return [this, index](HttpResponse r) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      responses_[index] = std::move(r);
+      ++done_;
+      cv_.notify_all();
+    };
+  }
+  const std::vector<HttpResponse>& Wait() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    cv_.wait(lock, [&] { return done_ == expected_; });
+    return responses_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::vector<HttpResponse> responses_;
+  std::size_t expected_ = 0, done_ = 0;
+};
+
+std::unique_ptr<gavel::standin::Server> StartJudge(gavel::standin::Options options = {}) {
+  auto server = gavel::standin::Server::Start(std::move(options));
+  INFO((server ? "" : server.error().message()));
+  REQUIRE(server);
+  return std::move(*server);
+}
+
+std::unique_ptr<HttpClient> MakeClient(ClientOptions options = {}) {
+  options.seed = 7;
+  auto client = HttpClient::Create(std::move(options));
+  REQUIRE(client);
+  return std::move(*client);
+}
+
+// A chat-completions request whose user text carries `directive`.
+gavel::judge::HttpRequest OpenAiRequest(const std::string& base, const std::string& user) {
+  gavel::judge::ProviderConfig config;
+  config.endpoint = base + "/v1";
+  config.model = "stand-in";
+  gavel::judge::JudgeRequest request;
+  request.user = user;
+  request.schema = gavel::Json::parse(R"({"type": "object", "required": ["score"],
+      "properties": {"score": {"type": "integer", "minimum": 1, "maximum": 5}}})");
+  return *gavel::judge::BuildRequest(config, request);
+}
+
+gavel::judge::Call MakeCall(gavel::judge::HttpRequest request, std::function<void(HttpResponse)> done,
+                            std::chrono::milliseconds deadline = 20s) {
+  gavel::judge::Call call;
+  call.request = std::move(request);
+  call.deadline = gavel::judge::Clock::now() + deadline;
+  call.done = std::move(done);
+  return call;
+}
+
+}  // namespace
+
+TEST_CASE("every call is in flight at once and connections are reused", "[http][standin]") {
+  gavel::standin::Options so;
+  so.latency = 1000ms;  // long enough for all 200 to arrive first, even under the sanitizers
+  auto judge = StartJudge(so);
+  ClientOptions co;
+  co.concurrency.max_in_flight = 256;
+  auto client = MakeClient(co);
+  for (int wave = 0; wave < 2; ++wave) {
+    Collector collector;
+    for (std::size_t i = 0; i < 200; ++i) {
+      client->Submit(MakeCall(OpenAiRequest(judge->base_url(), "answer " + std::to_string(i)), collector.Slot(i)));
+    }
+    for (const HttpResponse& r : collector.Wait()) {
+      INFO(r.error);
+      REQUIRE(r.ok());
+      CHECK(r.status == 200);
+      CHECK(r.attempts == 1);
+      CHECK(gavel::judge::ParseReply(gavel::judge::ProviderKind::kOpenAI, r.body));
+    }
+  }
+  // 200 requests waited at the same time: none queued behind another.
+  CHECK(judge->stats().peak_in_flight == 200);
+  CHECK(client->stats().peak_in_flight == 200);
+  // The second wave reused the first wave's connections.
+  CHECK(client->stats().connections <= 200);
+  CHECK(judge->stats().connections_accepted <= 200);
+  CHECK(client->stats().succeeded == 400);
+}
+
+TEST_CASE("throttling and server errors are retried; other client errors are not", "[http][standin]") {
+  auto judge = StartJudge();
+  ClientOptions co;
+  co.retry.base_delay = 5ms;
+  co.concurrency.max_in_flight = 64;
+  auto client = MakeClient(co);
+  const std::string base = judge->base_url();
+  Collector collector;
+  client->Submit(MakeCall(OpenAiRequest(base, "[[standin:fail=2,status=503]] a"), collector.Slot(0)));
+  client->Submit(MakeCall(OpenAiRequest(base, "[[standin:fail=2,status=429,retry_after=0]] b"), collector.Slot(1)));
+  client->Submit(MakeCall(OpenAiRequest(base, "[[standin:status=400]] c"), collector.Slot(2)));
+  client->Submit(MakeCall(OpenAiRequest(base, "[[standin:status=500]] d"), collector.Slot(3)));
+  // The server asks for 30 s; the deadline is 5 s away: the call ends now, without waiting.
+  client->Submit(MakeCall(OpenAiRequest(base, "[[standin:status=429,retry_after=30]] e"), collector.Slot(4), 5s));
+  const auto& r = collector.Wait();
+  CHECK(r[0].ok());
+  CHECK(r[0].attempts == 3);
+  CHECK(r[1].ok());
+  CHECK(r[1].attempts == 3);
+  CHECK(r[1].throttled == 2);
+  CHECK(r[2].failure == CallFailure::kHttpStatus);
+  CHECK(r[2].attempts == 1);
+  CHECK(r[2].status == 400);
+  CHECK(r[3].failure == CallFailure::kHttpStatus);
+  CHECK(r[3].attempts == co.retry.max_attempts);
+  CHECK_THAT(r[3].error, Catch::Contains("HTTP 500") && Catch::Contains("after 5 attempts"));
+  CHECK(r[4].failure == CallFailure::kDeadline);
+  CHECK(r[4].attempts == 1);
+  CHECK(r[4].elapsed < 5s);
+  CHECK_THAT(r[4].error, Catch::Contains("no time left"));
+  // Throttling halved the window at least once.
+  CHECK(client->stats().min_window_seen < 64);
+}
+
+TEST_CASE("hung replies end at the attempt timeout or the deadline", "[http][standin]") {
+  auto judge = StartJudge();
+  ClientOptions co;
+  co.attempt_timeout = 200ms;
+  co.retry.max_attempts = 2;
+  co.retry.base_delay = 1ms;
+  auto client = MakeClient(co);
+  Collector collector;
+  client->Submit(MakeCall(OpenAiRequest(judge->base_url(), "[[standin:hang]] a"), collector.Slot(0)));
+  // Less than one attempt's timeout to go: the deadline ends the call, and no retry starts.
+  client->Submit(MakeCall(OpenAiRequest(judge->base_url(), "[[standin:hang]] b"), collector.Slot(1), 150ms));
+  const auto& r = collector.Wait();
+  CHECK(r[0].failure == CallFailure::kTransport);
+  CHECK(r[0].attempts == 2);
+  CHECK_THAT(r[0].error, Catch::Contains("no reply in time"));
+  CHECK(r[1].failure == CallFailure::kDeadline);
+  CHECK(judge->stats().hangs == 3);
+}
+
+TEST_CASE("a reply larger than the limit is cut off, not buffered", "[http][standin]") {
+  auto judge = StartJudge();
+  ClientOptions co;
+  co.max_response_bytes = 64 * 1024;
+  auto client = MakeClient(co);
+  Collector collector;
+  client->Submit(MakeCall(OpenAiRequest(judge->base_url(), "[[standin:huge=10000000]]"), collector.Slot(0)));
+  client->Submit(MakeCall(OpenAiRequest(judge->base_url(), "[[standin:stream_forever]]"), collector.Slot(1)));
+  const auto& r = collector.Wait();
+  for (const HttpResponse& one : r) {
+    CHECK(one.failure == CallFailure::kTooLarge);
+    CHECK(one.attempts == 1);
+    CHECK(one.body.size() <= co.max_response_bytes);
+  }
+}
+
+TEST_CASE("refused connections, cancelled calls and a stopped client all end their calls", "[http][standin]") {
+  std::string dead_base;
+  {
+    auto judge = StartJudge();
+    dead_base = judge->base_url();
+  }  // nothing listens there any more
+  ClientOptions co;
+  co.retry.base_delay = 1ms;
+  co.retry.max_attempts = 3;
+  Collector collector;
+  auto judge = StartJudge();
+  {
+    auto client = MakeClient(co);
+    client->Submit(MakeCall(OpenAiRequest(dead_base, "x"), collector.Slot(0)));
+    auto cancelled = std::make_shared<std::atomic<bool>>(false);
+    auto call = MakeCall(OpenAiRequest(judge->base_url(), "[[standin:hang]] y"), collector.Slot(1));
+    call.cancelled = [cancelled] { return cancelled->load(); };
+    client->Submit(std::move(call));
+    client->Submit(MakeCall(OpenAiRequest(judge->base_url(), "[[standin:hang]] z"), collector.Slot(2)));
+    // Wait until both hung requests reached the server, then cancel one and stop the client.
+    while (judge->stats().hangs < 2) std::this_thread::yield();
+    cancelled->store(true);
+    while (client->stats().failed < 2) std::this_thread::yield();
+  }
+  const auto& r = collector.Wait();
+  CHECK(r[0].failure == CallFailure::kTransport);
+  CHECK(r[0].attempts == 3);
+  CHECK(r[1].failure == CallFailure::kCancelled);
+  CHECK(r[2].failure == CallFailure::kStopped);
+}
+
+TEST_CASE("credentials: bearer keys and SigV4 signatures the server verifies", "[http][standin]") {
+  gavel::standin::Options so;
+  so.api_key = "sk-right";
+  so.aws = gavel::judge::AwsCredentials{"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "session"};
+  auto judge = StartJudge(so);
+  auto client = MakeClient();
+  Collector collector;
+  gavel::judge::JudgeRequest request;
+  request.user = "grade this";
+
+  gavel::judge::ProviderConfig openai;
+  openai.endpoint = judge->base_url() + "/v1";
+  openai.model = "m";
+  for (std::size_t i = 0; i < 2; ++i) {
+    openai.api_key = i == 0 ? "sk-right" : "sk-wrong";
+    client->Submit(MakeCall(*gavel::judge::BuildRequest(openai, request), collector.Slot(i)));
+  }
+  gavel::judge::ProviderConfig bedrock;
+  bedrock.kind = gavel::judge::ProviderKind::kBedrock;
+  bedrock.endpoint = judge->base_url();
+  bedrock.model = "anthropic.claude-3-haiku-20240307-v1:0";  // ':' in the path
+  bedrock.region = "us-east-1";
+  for (std::size_t i = 2; i < 4; ++i) {
+    bedrock.aws = *so.aws;
+    if (i == 3) bedrock.aws->secret_access_key = "not-the-secret";
+    auto call = MakeCall(*gavel::judge::BuildRequest(bedrock, request), collector.Slot(i));
+    call.prepare = gavel::judge::Prepare(bedrock);
+    client->Submit(std::move(call));
+  }
+  const auto& r = collector.Wait();
+  CHECK(r[0].ok());
+  CHECK(r[1].status == 401);
+  CHECK(r[1].attempts == 1);
+  INFO(r[2].error);
+  CHECK(r[2].ok());
+  auto reply = gavel::judge::ParseReply(gavel::judge::ProviderKind::kBedrock, r[2].body);
+  CHECK(reply);
+  CHECK(r[3].status == 403);
+  CHECK(r[3].attempts == 1);
+}
+
+TEST_CASE("a requests-per-minute limit paces starts; calls that cannot start in time end", "[http][standin]") {
+  auto judge = StartJudge();
+  ClientOptions co;
+  co.concurrency.requests_per_minute = 60;  // one start per second, one at once
+  auto client = MakeClient(co);
+  Collector collector;
+  for (std::size_t i = 0; i < 5; ++i) {
+    client->Submit(MakeCall(OpenAiRequest(judge->base_url(), "paced " + std::to_string(i)), collector.Slot(i), 1500ms));
+  }
+  std::size_t ok = 0, not_started = 0;
+  for (const HttpResponse& r : collector.Wait()) {
+    if (r.ok()) ++ok;
+    if (r.failure == CallFailure::kDeadline && r.attempts == 0) ++not_started;
+  }
+  CHECK(ok >= 1);
+  CHECK(ok <= 2);
+  CHECK(ok + not_started == 5);
+  CHECK(judge->stats().requests == ok);
 }

@@ -69,6 +69,8 @@ struct RetryPolicy {
   std::chrono::milliseconds base_delay{250};  // backoff before attempt n+1: random in [0, base * 2^(n-1)]
   std::chrono::milliseconds max_delay{20000};
   std::chrono::milliseconds max_retry_after{120000};  // a longer Retry-After fails the call at once
+  // A retry starts only if at least this much time is left before the deadline after its delay.
+  std::chrono::milliseconds min_attempt_time{50};
 };
 
 struct ConcurrencyOptions {
