@@ -49,4 +49,13 @@ Result<icu::BreakIterator*> ThreadBreakIterator(BreakKind kind, std::string_view
 // single-character tokens by the similarity tokenisers: Han ideographs, kana, Hangul syllables.
 bool IsCjk(char32_t cp);
 
+// Word count of text made only of ASCII letters and digits, precomposed Latin letters
+// (U+00C0..U+024F), '_', whitespace and . , ; : ! ? ' " ( ) - ¡ ¿ « », computed without ICU with
+// the UAX #29 word rules those characters take part in (as ICU 72 applies them); nullopt for
+// any other text, which ICU must count.
+std::optional<std::size_t> CountWordsSimpleLatin(std::string_view text);
+
+// The ICU count, used for everything else (and by the test that checks the fast path).
+Result<std::size_t> CountWordsWithIcu(std::string_view text);
+
 }  // namespace gavel::text::internal

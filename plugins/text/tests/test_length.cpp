@@ -1,9 +1,13 @@
 #include <catch2/catch.hpp>
 
+#include <optional>
+#include <random>
 #include <string>
+#include <vector>
 
 #include "gavel/text/length.h"
 #include "huge_text.h"
+#include "internal.h"
 
 using namespace gavel::text;
 using gavel::ErrorKind;
@@ -94,4 +98,45 @@ TEST_CASE("ICU-backed lengths refuse text above kMaxTextBytes", "[length][limit]
   const auto graphemes = CountGraphemes(huge.view());
   REQUIRE_FALSE(graphemes.ok());
   CHECK(graphemes.error().kind() == ErrorKind::kLimit);
+}
+
+TEST_CASE("the Latin word count agrees with ICU's word break rules", "[length]") {
+  using gavel::text::internal::CountWordsSimpleLatin;
+  using gavel::text::internal::CountWordsWithIcu;
+  // Every character the fast path accepts, letters and digits more often, so that joiners fall
+  // between word characters of every kind.
+  const std::vector<std::string> alphabet = {
+      "a", "b", "c", "X", "Y", "Z", "0", "1", "2", "9", "_", "_", "_", " ", " ", " ", ".", ".", ",", ";", ":",
+      "!", "?", "'", "'", "\"", "(", ")", "-", "\n", "\r", "\t",
+      "\xC3\xA9", "\xC3\xBC", "\xC3\x9F", "\xC3\x80", "\xC5\x93", "\xC8\x99", "\xC9\x8F",  // é ü ß À œ ș ɏ
+      "\xC2\xA1", "\xC2\xBF", "\xC2\xAB", "\xC2\xBB"};                                      // ¡ ¿ « »
+  std::mt19937 rng(20261123);
+  std::uniform_int_distribution<std::size_t> pick(0, alphabet.size() - 1);
+  std::uniform_int_distribution<int> length(0, 24);
+  std::size_t compared = 0;
+  for (int round = 0; round < 30000; ++round) {
+    std::string text;
+    for (int i = length(rng); i > 0; --i) text += alphabet[pick(rng)];
+    const auto fast = CountWordsSimpleLatin(text);
+    REQUIRE(fast.has_value());
+    const auto icu = CountWordsWithIcu(text);
+    REQUIRE(icu);
+    INFO("text: \"" << text << "\"");
+    REQUIRE(*fast == *icu);
+    ++compared;
+  }
+  CHECK(compared == 30000);
+  // Prose, contractions, decimals and thousands.
+  for (const char* text : {"Don't panic: it's 3.14, not 3,14; e.g. (roughly) 1,000,000 - see p. 12!",
+                           "snake_case and __init__ and _ alone", "a.b.c 1.2.a a'b'c 1;2;3 x:y"}) {
+    INFO(text);
+    CHECK(CountWordsSimpleLatin(text) == std::optional<std::size_t>(*CountWordsWithIcu(text)));
+  }
+  // Anything else goes to ICU: e-mail addresses and URLs are words of their own there.
+  CHECK_FALSE(CountWordsSimpleLatin("mail x@y.com").has_value());
+  CHECK_FALSE(CountWordsSimpleLatin("l\xC2\xB7l").has_value());        // middle dot: MidLetter
+  CHECK_FALSE(CountWordsSimpleLatin("cafe\xCC\x81").has_value());      // combining accent: Extend
+  CHECK_FALSE(CountWordsSimpleLatin("\xE6\x88\x91").has_value());      // Han
+  CHECK_FALSE(CountWordsSimpleLatin("bad \xC3 byte").has_value());     // ill-formed UTF-8
+  CHECK(*gavel::text::CountWords("mail x@y.com") == 2);
 }
