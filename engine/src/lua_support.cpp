@@ -1,5 +1,6 @@
 #include "gavel/lua_support.h"
 
+#include <cstring>
 #include <system_error>
 
 #include "lua_convert.h"
@@ -27,6 +28,43 @@ std::filesystem::path ResolveDataFile(lua_State* L, std::string_view name) {
     luaL_error(L, "file '%s' not found (looked for %s)", std::string(name).c_str(), file.string().c_str());
   }
   return file;
+}
+
+void PushMessage(lua_State* L, const char* fn, std::string_view message) {
+  luaL_where(L, 1);
+  lua_pushstring(L, fn);
+  lua_pushliteral(L, ": ");
+  lua_pushlstring(L, message.data(), message.size());
+  lua_concat(L, 4);
+}
+
+bool CheckOptions(lua_State* L, int idx, const char* fn, std::initializer_list<const char*> allowed) {
+  if (lua_isnoneornil(L, idx)) return false;
+  if (!lua_istable(L, idx)) luaL_error(L, "%s: options must be a table (got %s)", fn, luaL_typename(L, idx));
+  idx = lua_absindex(L, idx);
+  lua_pushnil(L);
+  while (lua_next(L, idx) != 0) {
+    lua_pop(L, 1);
+    if (lua_type(L, -1) != LUA_TSTRING) {
+      luaL_error(L, "%s: option names must be strings (got %s)", fn, luaL_typename(L, -1));
+    }
+    const char* key = lua_tostring(L, -1);
+    bool known = false;
+    for (const char* name : allowed) known = known || std::strcmp(name, key) == 0;
+    if (!known) {
+      luaL_Buffer b;
+      luaL_buffinit(L, &b);
+      bool first = true;
+      for (const char* name : allowed) {
+        if (!first) luaL_addstring(&b, ", ");
+        luaL_addstring(&b, name);
+        first = false;
+      }
+      luaL_pushresult(&b);
+      luaL_error(L, "%s: unknown option '%s' (options: %s)", fn, key, lua_tostring(L, -1));
+    }
+  }
+  return true;
 }
 
 }  // namespace gavel

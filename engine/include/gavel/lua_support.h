@@ -10,6 +10,7 @@
 #pragma once
 
 #include <filesystem>
+#include <initializer_list>
 #include <memory>
 #include <new>
 #include <string>
@@ -32,6 +33,14 @@ Result<Json> LuaToJson(lua_State* L, int idx);
 // the result must lie inside the data root (by default the folder above the rubrics folder, so
 // rubrics/x.lua may name ../schemas/y.json). Raises a Lua error naming the file otherwise.
 std::filesystem::path ResolveDataFile(lua_State* L, std::string_view name);
+
+// Pushes "<rubric file>:<line>: fn: message": the message of an error a module function raises,
+// with the position of the rubric line that called it.
+void PushMessage(lua_State* L, const char* fn, std::string_view message);
+
+// Checks an options table: false for nil or none, true for a table whose keys are all in
+// `allowed`; raises "fn: unknown option 'x' (options: a, b, ...)" or a type error otherwise.
+bool CheckOptions(lua_State* L, int idx, const char* fn, std::initializer_list<const char*> allowed);
 
 // Pushes a full userdata holding a shared immutable object, with a metatable named `type_name`
 // whose __index is `methods` (a null-terminated luaL_Reg array, may be null) and whose __gc

@@ -42,14 +42,6 @@ std::string_view CheckText(lua_State* L, int arg) {
   return {s, len};
 }
 
-// Pushes "<where>fn: message" (the position of the rubric line that called).
-void PushMessage(lua_State* L, const char* fn, std::string_view message) {
-  luaL_where(L, 1);
-  lua_pushstring(L, fn);
-  lua_pushliteral(L, ": ");
-  lua_pushlstring(L, message.data(), message.size());
-  lua_concat(L, 4);
-}
 
 // Raises the message on top of the stack. A core's kLimit stays a limit error (error.limit);
 // rubric mistakes are plain Lua errors; anything else is a plugin failure.
@@ -99,35 +91,6 @@ int CallCore(lua_State* L, const char* fn, Work&& work, Push&& push) {
   RaiseTop(L, kind);
 }
 
-// False for nil or none; true for a table whose keys are all in `allowed`; raises otherwise.
-bool CheckOptions(lua_State* L, int idx, const char* fn, std::initializer_list<const char*> allowed) {
-  if (lua_isnoneornil(L, idx)) return false;
-  if (!lua_istable(L, idx)) luaL_error(L, "%s: options must be a table (got %s)", fn, luaL_typename(L, idx));
-  idx = lua_absindex(L, idx);
-  lua_pushnil(L);
-  while (lua_next(L, idx) != 0) {
-    lua_pop(L, 1);
-    if (lua_type(L, -1) != LUA_TSTRING) {
-      luaL_error(L, "%s: option names must be strings (got %s)", fn, luaL_typename(L, -1));
-    }
-    const char* key = lua_tostring(L, -1);
-    bool known = false;
-    for (const char* name : allowed) known = known || std::strcmp(name, key) == 0;
-    if (!known) {
-      luaL_Buffer b;
-      luaL_buffinit(L, &b);
-      bool first = true;
-      for (const char* name : allowed) {
-        if (!first) luaL_addstring(&b, ", ");
-        luaL_addstring(&b, name);
-        first = false;
-      }
-      luaL_pushresult(&b);
-      luaL_error(L, "%s: unknown option '%s' (options: %s)", fn, key, lua_tostring(L, -1));
-    }
-  }
-  return true;
-}
 
 // Pushes options[key] (the table at idx, absolute) and checks its Lua type; false when nil.
 bool OptField(lua_State* L, int idx, const char* fn, const char* key, int type, const char* type_name) {
