@@ -46,6 +46,8 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* kGraderType = "gavel.judge.grader";
+// Registry field holding the module object of the state (set by Open).
+constexpr const char* kModuleKey = "gavel.judge.module";
 constexpr const char* kUrlVariable = "GAVEL_JUDGE_URL";
 constexpr const char* kWindowVariable = "GAVEL_JUDGE_WINDOW";
 // Verdicts deeper than this are unusable: the engine converts JSON to Lua only down to 64 levels.
@@ -59,9 +61,9 @@ constexpr lua_Integer kMaxTimeoutMs = 86400000;
 class JudgeModule;
 
 // A compiled grader, shared (immutable) by every Lua state of one rubric and by the calls in
-// flight. It never owns the HTTP client, so the last reference may go on any thread.
+// flight. It does not reach the HTTP client (the state's module does), so the last reference
+// may go on any thread.
 struct Grader {
-  const JudgeModule* module = nullptr;
   ProviderConfig config;  // holds credentials: never printed
   std::string description;
   Template prompt;
@@ -220,10 +222,8 @@ std::string RelativeName(const fs::path& file, const fs::path& root) {
   return file.lexically_relative(root).generic_string();
 }
 
-Result<std::shared_ptr<const Grader>> MakeGrader(const JudgeModule* module, const NewOptions& o,
-                                                 const fs::path& root) {
+Result<std::shared_ptr<const Grader>> MakeGrader(const NewOptions& o, const fs::path& root) {
   auto grader = std::make_shared<Grader>();
-  grader->module = module;
   Result<ProviderConfig> config = ParseJudgeUrl(o.url);
   if (!config) return config.error();
   grader->config = std::move(*config);
@@ -300,7 +300,6 @@ fs::path DataFile(lua_State* L, const char* name) {
 
 int New(lua_State* L) {
   RequireRubricLoad(L, "judge.new");
-  const auto* module = static_cast<const JudgeModule*>(lua_touserdata(L, lua_upvalueindex(1)));
   if (!lua_istable(L, 1)) luaL_error(L, "judge.new: expects a table of options (got %s)", luaL_typename(L, 1));
   CheckOptions(L, 1, "judge.new", {"url", "prompt", "system", "verdict", "temperature", "max_tokens", "timeout_ms"});
   const char* url = OptString(L, 1, "url");
@@ -353,7 +352,7 @@ int New(lua_State* L) {
     key += numbers;
     auto grader = HostOf(L).resources().GetOrCreate<Grader>(key, [&]() -> Result<std::shared_ptr<const Grader>> {
       try {
-        return MakeGrader(module, o, root);
+        return MakeGrader(o, root);
       } catch (const std::exception& e) {
         return Error(ErrorKind::kInternal, std::string("compiling the grader failed: ") + e.what());
       }
@@ -744,6 +743,10 @@ std::shared_ptr<Job> BuildJob(lua_State* L, JobKind kind, const char* fn, std::s
 // Shared tail of ask, ask_each and compare: raises on a build error, else starts the calls.
 int Run(lua_State* L, const char* fn, JobKind kind, int vars_idx, std::vector<Overlay>& overlays) {
   if (!ScoringSample(L)) luaL_error(L, "%s: judge calls run only inside a step, while a sample is scored", fn);
+  lua_getfield(L, LUA_REGISTRYINDEX, kModuleKey);
+  const auto* module = static_cast<const JudgeModule*>(lua_touserdata(L, -1));
+  lua_pop(L, 1);
+  if (module == nullptr) luaL_error(L, "%s: the gavel.judge module is not open in this state", fn);
   std::shared_ptr<Job> job;
   ErrorKind kind_of_error = ErrorKind::kBadRubric;
   {
@@ -751,7 +754,7 @@ int Run(lua_State* L, const char* fn, JobKind kind, int vars_idx, std::vector<Ov
     try {
       job = BuildJob(L, kind, fn, CheckGrader(L), vars_idx, overlays, error);
       if (job) {
-        Result<HttpClient*> client = job->grader->module->Client();
+        Result<HttpClient*> client = module->Client();
         if (client) {
           job->client = *client;
         } else {
@@ -762,6 +765,10 @@ int Run(lua_State* L, const char* fn, JobKind kind, int vars_idx, std::vector<Ov
       }
     } catch (const std::bad_alloc&) {
       error = "out of memory";
+      kind_of_error = ErrorKind::kPlugin;
+      job.reset();
+    } catch (const std::exception& e) {
+      error = e.what();
       kind_of_error = ErrorKind::kPlugin;
       job.reset();
     }
@@ -871,9 +878,9 @@ const luaL_Reg kFunctions[] = {
 };
 
 void JudgeModule::Open(lua_State* L) const {
-  lua_createtable(L, 0, 1);
   lua_pushlightuserdata(L, const_cast<JudgeModule*>(this));
-  luaL_setfuncs(L, kFunctions, 1);
+  lua_setfield(L, LUA_REGISTRYINDEX, kModuleKey);
+  luaL_newlib(L, kFunctions);
 }
 
 Result<HttpClient*> JudgeModule::Client() const {
