@@ -1028,6 +1028,53 @@ TEST_CASE("graders are compiled once per rubric and shared by every worker") {
   CHECK(standin->stats().requests == 8);
 }
 
+TEST_CASE("the example of docs/rubrics.md runs") {
+  auto env = CleanEnv();
+  auto standin = StartStandin();
+  ScopedEnv url{{"GAVEL_JUDGE_URL", OpenAiUrl(*standin)}};
+  Project p;
+  p.Write("rubrics/prompts/review.txt",
+          "Question:\n{{prompt}}\n\nAnswer to review:\n{{answer}}\n\n"
+          "Focus on {{vars.focus}}. Reply with JSON: a score from 1 to 5 and a short rationale.\n");
+  p.Write("rubrics/prompts/review_system.txt", "You review code answers.");
+  p.Write("schemas/review_verdict.json",
+          R"({"type": "object", "required": ["score", "rationale"], "additionalProperties": false,
+ "properties": {"score": {"type": "integer", "minimum": 1, "maximum": 5},
+                "rationale": {"type": "string"}}})");
+  REQUIRE(p.Load(R"(
+local llm = require "gavel.judge"
+
+local reviewer = llm.new {
+  prompt = "prompts/review.txt",
+  system = "prompts/review_system.txt",
+  verdict = "../schemas/review_verdict.json",
+  max_tokens = 512,
+}
+
+return rubric {
+  name = "code-review",
+  gates = {
+    gate { name = "answered", fn = function(s) return s.answer:find("%S") ~= nil end },
+  },
+  judges = {
+    judge { name = "quality", weight = 1, fn = function(s)
+      local v, info = reviewer:ask(s, { focus = "correctness" })
+      return (v.score - 1) / 4, v.rationale
+    end },
+  },
+}
+)"));
+  const Score s = p.Answer("def add(a, b): return a + b");
+  INFO(ErrorText(s));
+  REQUIRE_FALSE(s.neutral);
+  CHECK(s.reward >= 0);
+  CHECK(s.reward <= 1);
+  CHECK(s.details.at("quality").is_string());
+  const Score empty = p.Answer("   ");
+  CHECK(empty.reward == 0);
+  CHECK(standin->stats().requests == 1);  // the gate kept the judge from being called
+}
+
 // --- Load ---------------------------------------------------------------------------------------
 
 TEST_CASE("200 samples with one ask each are all in flight at once") {
