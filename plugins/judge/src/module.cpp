@@ -55,6 +55,8 @@ constexpr std::size_t kMaxVerdictDepth = 64;
 constexpr std::uintmax_t kMaxTemplateBytes = std::uintmax_t{1} << 20;
 constexpr std::uintmax_t kMaxSchemaBytes = std::uintmax_t{8} << 20;
 constexpr lua_Integer kMaxItems = 10000;
+// The request bodies of one step together: C++ memory the sandbox's allocator does not count.
+constexpr std::size_t kMaxStepBytes = std::size_t{64} << 20;
 constexpr lua_Integer kMaxTokensLimit = 1000000;
 constexpr lua_Integer kMaxTimeoutMs = 86400000;
 
@@ -722,6 +724,7 @@ std::shared_ptr<Job> BuildJob(lua_State* L, JobKind kind, const char* fn, std::s
   job->grader = std::move(grader);
   const Grader& g = *job->grader;
   job->slots.resize(overlays.size());
+  std::size_t total = 0;
   for (std::size_t i = 0; i < overlays.size(); ++i) {
     JudgeRequest request;
     if (g.system && !Render(L, *g.system, 2, vars_idx, overlays[i], request.system, error)) return nullptr;
@@ -732,6 +735,11 @@ std::shared_ptr<Job> BuildJob(lua_State* L, JobKind kind, const char* fn, std::s
     Result<HttpRequest> http = BuildRequest(g.config, request);
     if (!http) {
       error = http.error().message();
+      return nullptr;
+    }
+    total += http->body.size();
+    if (total > kMaxStepBytes) {
+      error = "the requests of this step would take more than " + std::to_string(kMaxStepBytes >> 20) + " MiB";
       return nullptr;
     }
     job->slots[i].estimated_tokens = (request.system.size() + request.user.size()) / 4 + static_cast<std::size_t>(g.max_tokens);

@@ -860,6 +860,10 @@ TEST_CASE("wrong arguments in a step are rubric errors of that sample") {
     REQUIRE(p.Load(Rubric(Options(url), "local t = {}\n for i = 1, 10001 do t[i] = 'x' end\n local v = g:ask_each(s, t)\n return 1")));
     RequireRubricError(p.Answer("x"), "grader:ask_each: at most 10000 items (got 10001)");
   }
+  SECTION("requests larger than 64 MiB in one step") {
+    REQUIRE(p.Load(Rubric(Options(url), "local t = {}\n for i = 1, 9000 do t[i] = 'x' end\n local v = g:ask_each(s, t)\n return 1")));
+    RequireRubricError(p.Answer(std::string(8000, 'a')), "grader:ask_each: the requests of this step would take more than 64 MiB");
+  }
   SECTION("judge.new inside a step") {
     REQUIRE(p.Load(Rubric(Options(url), "local h = J.new { " + Options(url) + " }\n return 1")));
     RequireRubricError(p.Answer("x"), "judge.new compiles once, when the rubric loads");
