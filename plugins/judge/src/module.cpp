@@ -73,7 +73,6 @@ struct Grader {
   Json schema_document;  // sent as the structured-output schema
   std::shared_ptr<const schema::Schema> schema;
   std::string schema_name;  // the file, relative to the data root
-  std::string root_prefix;  // "<data root>/", removed from messages
   double temperature = 0;
   int max_tokens = 1024;
   std::chrono::milliseconds timeout{60000};
@@ -113,6 +112,17 @@ Result<std::size_t> WindowFromEnvironment() {
                                         Printable(value, 20) + "')");
   }
   return static_cast<std::size_t>(n);
+}
+
+// "http://user:secret@host/v1 ..." without "user:secret@": a description never shows a password.
+std::string WithoutUserInfo(std::string text) {
+  const std::size_t scheme = text.find("://");
+  if (scheme == std::string::npos) return text;
+  const std::size_t host = scheme + 3;
+  const std::size_t end = text.find_first_of("/ ", host);
+  const std::size_t at = text.rfind('@', end == std::string::npos ? std::string::npos : end);
+  if (at != std::string::npos && at >= host) text.erase(host, at + 1 - host);
+  return text;
 }
 
 Result<std::string> ReadFile(const fs::path& file, const std::string& name, std::uintmax_t max_bytes) {
@@ -229,7 +239,7 @@ Result<std::shared_ptr<const Grader>> MakeGrader(const NewOptions& o, const fs::
   Result<ProviderConfig> config = ParseJudgeUrl(o.url);
   if (!config) return config.error();
   grader->config = std::move(*config);
-  grader->description = Describe(grader->config);
+  grader->description = WithoutUserInfo(Describe(grader->config));
   grader->prepare = Prepare(grader->config);
   grader->temperature = o.temperature;
   grader->max_tokens = o.max_tokens;
@@ -252,7 +262,6 @@ Result<std::shared_ptr<const Grader>> MakeGrader(const NewOptions& o, const fs::
 
   std::string prefix = root.string();
   if (prefix.empty() || prefix.back() != '/') prefix += '/';
-  grader->root_prefix = prefix;
   grader->schema_name = RelativeName(o.verdict, root);
   Result<std::shared_ptr<const schema::Schema>> compiled = schema::Schema::LoadFile(o.verdict, root);
   if (!compiled) {

@@ -903,6 +903,14 @@ TEST_CASE("judge.new: the URL comes from the option or GAVEL_JUDGE_URL") {
     REQUIRE(p.Load(Rubric("url = '" + OpenAiUrl(*standin) + "', " + files)));
     CHECK_FALSE(p.Answer("x").neutral);
   }
+  SECTION("a password in the URL is not described") {
+    Project p;
+    REQUIRE(p.Load(Rubric("url = 'http://user:hunter2@127.0.0.1:9/v1?model=m', " + files,
+                          "return 1, g:describe()")));
+    const Score s = p.Answer("x");
+    INFO(ErrorText(s));
+    CHECK(s.details.at("review") == "openai http://127.0.0.1:9/v1 model m");
+  }
   SECTION("a URL that does not parse") {
     Project p;
     REQUIRE_FALSE(p.Load(Rubric("url = 'ftp://judge', " + files)));
