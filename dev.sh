@@ -12,7 +12,18 @@ case "${1:-}" in
     scripts/setup-debian.sh
     cmake --preset release >/dev/null
     cmake --build --preset release -j "$jobs"
-    for name in math_answer support_reply; do
+    # The contract-review rubric needs an LLM judge: the endpoint GAVEL_JUDGE_URL names, or else
+    # the stand-in judge on loopback (it exits when this script does: its stdin closes).
+    if [ -z "${GAVEL_JUDGE_URL:-}" ]; then
+      coproc STANDIN { exec build/release/apps/standin_judge/gavel-standin-judge --exit-on-stdin-eof --latency-ms 100; }
+      read -r line <&"${STANDIN[0]}"
+      base=${line##* }
+      export GAVEL_JUDGE_URL="$base/v1?model=gavel-standin"
+      echo "No judge is configured (GAVEL_JUDGE_URL is not set), so contract_review uses the"
+      echo "stand-in judge started on $base. Its verdicts are deterministic placeholders"
+      echo "for trying gavel out, not real judgements. See the README to use a real judge."
+    fi
+    for name in math_answer support_reply contract_review; do
       out=build/example-$name-scores.jsonl
       build/release/apps/gavel/gavel score \
         --rubric rubrics/$name.lua \

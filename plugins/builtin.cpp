@@ -1,5 +1,6 @@
 #include "builtin.h"
 
+#include "gavel/judge/module.h"
 #include "gavel/language/module.h"
 #include "gavel/safety/module.h"
 #include "gavel/schema/module.h"
@@ -8,7 +9,8 @@
 namespace gavel {
 
 Status RegisterBuiltinPlugins(PluginRegistry& registry) {
-  for (auto* make : {&schema::MakeModule, &safety::MakeModule, &language::MakeModule, &text::MakeModule}) {
+  for (auto* make : {&schema::MakeModule, &safety::MakeModule, &language::MakeModule, &text::MakeModule,
+                     &judge::MakeModule}) {
     if (Status st = registry.Add(make()); !st) return st;
   }
   return Status::Ok();

@@ -2,11 +2,14 @@
 // built-in plugin, as `gavel score` runs them.
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
 
 #include "builtin.h"
+#include "gavel/standin/server.h"
 #include "test_support.h"
 
 namespace {
@@ -124,4 +127,55 @@ TEST_CASE("support_reply: every failure the rubric exists for is caught and expl
     CHECK_THAT(Detail(at("too-short"), "language"), Catch::Contains("undecided"));
     CHECK(at("too-short").reward < at("valid-en").reward);
   }
+}
+
+TEST_CASE("contract_review: per-comment judge verdicts behind format and safety gates", "[rubrics]") {
+  gavel::standin::Options options;
+  auto standin = gavel::standin::Server::Start(options);
+  REQUIRE(standin);
+  const std::string url = (*standin)->base_url() + "/v1?model=gavel-standin";
+  const char* old = std::getenv("GAVEL_JUDGE_URL");
+  const std::optional<std::string> saved = old ? std::optional<std::string>(old) : std::nullopt;
+  setenv("GAVEL_JUDGE_URL", url.c_str(), 1);
+  auto scores = ScoreExamples(kSource / "rubrics/contract_review.lua",
+                              kSource / "rubrics/examples/contract_review.jsonl");
+  if (saved) setenv("GAVEL_JUDGE_URL", saved->c_str(), 1); else unsetenv("GAVEL_JUDGE_URL");
+
+  for (const auto& [id, score] : scores) {
+    INFO(id << ": " << ErrorText(score));
+    CHECK_FALSE(score.neutral);
+  }
+  // Answers with well-formed comments are judged, one call per comment; the reward is the mean
+  // comment score mapped from 1..5 to 0..1.
+  const std::map<std::string, std::size_t> comments = {{"thorough", 3}, {"fenced-partial", 1}, {"ungrounded-vague", 2}};
+  for (const auto& [id, count] : comments) {
+    INFO(id);
+    const gavel::Score& score = scores.at(id);
+    const gavel::Json& detail = score.details.at("comments");
+    REQUIRE(detail["comments"].size() == count);
+    CHECK(detail["calls"] == count);
+    double sum = 0;
+    for (const gavel::Json& c : detail["comments"]) {
+      for (const char* dim : {"grounding", "consistency", "actionability"}) {
+        CHECK(c[dim].get<int>() >= 1);
+        CHECK(c[dim].get<int>() <= 5);
+      }
+      CHECK(c["score"].get<double>() ==
+            Approx((c["grounding"].get<double>() + c["consistency"].get<double>() + c["actionability"].get<double>()) / 3));
+      sum += c["score"].get<double>();
+    }
+    CHECK(score.reward == Approx((sum / static_cast<double>(count) - 1) / 4));
+    CHECK(MetricValue(score, "comments") == Approx(score.reward));
+  }
+  // Malformed and off-schema answers, and text aimed at the judge, never reach it.
+  for (const char* id : {"not-json", "off-schema"}) {
+    INFO(id);
+    CHECK(scores.at(id).reward == 0);
+    CHECK(MetricValue(scores.at(id), "well_formed") == 0);
+  }
+  CHECK_THAT(Detail(scores.at("off-schema"), "well_formed"), Catch::Contains("/comments/0"));
+  CHECK(scores.at("injection").reward == 0);
+  CHECK_THAT(Detail(scores.at("injection"), "safe"), Catch::Contains("injection"));
+  // 3 + 1 + 2 comments judged: the stand-in saw exactly those calls and nothing else.
+  CHECK((*standin)->stats().openai == 6);
 }
