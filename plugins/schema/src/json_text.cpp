@@ -3,37 +3,10 @@
 #include <exception>
 
 #include "gavel/json_scan.h"
+#include "gavel/utf8.h"
 
 namespace gavel::schema::detail {
 namespace {
-
-// Length of the well-formed UTF-8 sequence starting at text[i], or 0 if there is none.
-std::size_t Utf8Length(std::string_view text, std::size_t i) {
-  const auto at = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
-  const unsigned char lead = at(i);
-  if (lead < 0x80) return 1;
-  std::size_t length = 0;
-  unsigned char low = 0x80;  // the second byte's range excludes overlong forms, surrogates and
-  unsigned char high = 0xBF; // code points above U+10FFFF
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-    if (lead == 0xE0) low = 0xA0;
-    if (lead == 0xED) high = 0x9F;
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-    if (lead == 0xF0) low = 0x90;
-    if (lead == 0xF4) high = 0x8F;
-  } else {
-    return 0;
-  }
-  if (i + length > text.size() || at(i + 1) < low || at(i + 1) > high) return 0;
-  for (std::size_t k = 2; k < length; ++k) {
-    if ((at(i + k) & 0xC0) != 0x80) return 0;
-  }
-  return length;
-}
 
 void AppendHexByte(std::string& out, unsigned char byte) {
   constexpr char kHex[] = "0123456789ABCDEF";
@@ -81,7 +54,7 @@ std::string Printable(std::string_view text) {
       ++i;
       continue;
     }
-    const std::size_t length = Utf8Length(text, i);
+    const std::size_t length = Utf8SequenceLength(text, i);
     if (length == 0) {
       AppendHexByte(out, byte);
       ++i;
