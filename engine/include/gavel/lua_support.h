@@ -9,6 +9,8 @@
 //   const Pack& p = gavel::CheckObject<Pack>(L, 1, "gavel.safety.pack");
 #pragma once
 
+#include <cstdio>
+#include <exception>
 #include <filesystem>
 #include <initializer_list>
 #include <memory>
@@ -41,6 +43,23 @@ void PushMessage(lua_State* L, const char* fn, std::string_view message);
 // Checks an options table: false for nil or none, true for a table whose keys are all in
 // `allowed`; raises "fn: unknown option 'x' (options: a, b, ...)" or a type error otherwise.
 bool CheckOptions(lua_State* L, int idx, const char* fn, std::initializer_list<const char*> allowed);
+
+// Runs C++ work that calls no Lua function. A C++ exception becomes false with "fn: <what>"
+// pushed onto the stack (PushMessage); the caller raises it once its own C++ objects are gone.
+template <typename F>
+bool Guard(lua_State* L, const char* fn, F&& work) {
+  char what[256] = "";
+  try {
+    work();
+    return true;
+  } catch (const std::bad_alloc&) {
+    std::snprintf(what, sizeof what, "out of memory");
+  } catch (const std::exception& e) {
+    std::snprintf(what, sizeof what, "%s", e.what());
+  }
+  PushMessage(L, fn, what);
+  return false;
+}
 
 // Pushes a full userdata holding a shared immutable object, with a metatable named `type_name`
 // whose __index is `methods` (a null-terminated luaL_Reg array, may be null) and whose __gc

@@ -3,7 +3,6 @@
 #include "gavel/schema/module.h"
 
 #include <cstddef>
-#include <cstdio>
 #include <exception>
 #include <filesystem>
 #include <initializer_list>
@@ -62,22 +61,6 @@ std::string_view CheckText(lua_State* L, int arg) {
   RaiseError(L, kind, message);
 }
 
-// Runs C++ work that calls no Lua function. A C++ exception becomes false with the message
-// pushed onto the stack; the caller raises it once its own C++ objects are gone.
-template <typename F>
-bool Guard(lua_State* L, const char* fn, F&& work) {
-  char what[256] = "";
-  try {
-    work();
-    return true;
-  } catch (const std::bad_alloc&) {
-    std::snprintf(what, sizeof what, "out of memory");
-  } catch (const std::exception& e) {
-    std::snprintf(what, sizeof what, "%s", e.what());
-  }
-  PushMessage(L, fn, what);
-  return false;
-}
 
 
 std::size_t MaxViolations(lua_State* L, int idx, const char* fn) {

@@ -58,22 +58,6 @@ std::string_view CheckText(lua_State* L, int arg) {
   RaiseError(L, kind, message);
 }
 
-// Runs C++ work that calls no Lua function. A C++ exception becomes false with the message
-// pushed onto the stack; the caller raises it once its own C++ objects are gone.
-template <typename F>
-bool Guard(lua_State* L, const char* fn, F&& work) {
-  char what[256] = "";
-  try {
-    work();
-    return true;
-  } catch (const std::bad_alloc&) {
-    std::snprintf(what, sizeof what, "out of memory");
-  } catch (const std::exception& e) {
-    std::snprintf(what, sizeof what, "%s", e.what());
-  }
-  PushMessage(L, fn, what);
-  return false;
-}
 
 // Calls `work` (returning a core Result<T>) and then `push(value)`, which returns the number of
 // Lua results. A core error or C++ exception is raised after the C++ objects are destroyed.
