@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <exception>
 #include <ios>
 #include <limits>
@@ -403,12 +404,21 @@ Json ErrorsJson(const std::vector<ScoreError>& errors) {
 }
 
 // The details as written: always an object (a non-object value is kept under "value"), with the
-// score's errors under "errors".
+// score's errors under "errors" and what it used under "usage".
 Json DetailsJson(const Score& score) {
   Json details = score.details.is_object() ? score.details
                  : score.details.is_null() ? Json::object()
                                            : Json{{"value", score.details}};
   if (!score.errors.empty()) details["errors"] = ErrorsJson(score.errors);
+  if (!score.usage.empty()) {
+    Json usage = Json::object();
+    for (const auto& [name, value] : score.usage) {
+      // Counts (calls, tokens) as integers, amounts (cost) as they are.
+      const bool whole = std::isfinite(value) && value == std::floor(value) && std::fabs(value) < 9.0e15;
+      usage[name] = whole ? Json(static_cast<std::int64_t>(value)) : NumberOrNull(value);
+    }
+    details["usage"] = std::move(usage);
+  }
   return details;
 }
 
@@ -427,7 +437,7 @@ void AppendItem(std::string& out, const Score& score, const WriteOptions& option
   AppendDump(out, MetricsJson(score.metrics));
   if (options.details) {
     out += ",\"details\":";
-    if (score.errors.empty() && score.details.is_object()) {
+    if (score.errors.empty() && score.usage.empty() && score.details.is_object()) {
       AppendDump(out, score.details);
     } else {
       AppendDump(out, DetailsJson(score));

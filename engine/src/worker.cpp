@@ -1,7 +1,10 @@
 #include "worker.h"
 
 #include <algorithm>
+#include <map>
+#include <mutex>
 #include <string>
+#include <string_view>
 
 #include "lua_convert.h"
 #include "rubric_loader.h"
@@ -11,9 +14,23 @@ namespace gavel {
 struct AsyncCompleter::State {
   std::shared_ptr<detail::Inbox> inbox;
   std::uint64_t task = 0;
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   std::atomic<bool> done{false};
   std::atomic<bool> cancelled{false};
+  std::mutex usage_mutex;
+  std::map<std::string, double, std::less<>> usage;
 };
+
+namespace {
+
+// Adds what the step used to the sample's figures.
+void TakeUsage(AsyncCompleter::State& state, std::map<std::string, double>& into) {
+  std::lock_guard<std::mutex> lock(state.usage_mutex);
+  for (const auto& [name, value] : state.usage) into[name] += value;
+  state.usage.clear();
+}
+
+}  // namespace
 
 void AsyncCompleter::Complete(std::function<int(lua_State*)> push) const {
   if (state_->done.exchange(true)) return;
@@ -37,6 +54,16 @@ void AsyncCompleter::Fail(std::string message, ErrorKind kind) const {
 
 bool AsyncCompleter::cancelled() const { return state_->cancelled.load(); }
 
+std::chrono::steady_clock::time_point AsyncCompleter::deadline() const { return state_->deadline; }
+
+void AsyncCompleter::AddUsage(std::string_view name, double value) const {
+  if (state_->done.load()) return;
+  std::lock_guard<std::mutex> lock(state_->usage_mutex);
+  auto it = state_->usage.find(name);
+  if (it == state_->usage.end()) it = state_->usage.emplace(std::string(name), 0.0).first;
+  it->second += value;
+}
+
 namespace detail {
 
 struct Task {
@@ -48,6 +75,7 @@ struct Task {
   lua_State* co = nullptr;
   int co_ref = LUA_NOREF;
   std::shared_ptr<AsyncCompleter::State> pending;
+  std::map<std::string, double> usage;
 };
 
 namespace {
@@ -224,6 +252,7 @@ void Worker::ResumeTask(WorkerEvent& event) {
   auto it = tasks_.find(event.task);
   if (it == tasks_.end()) return;  // the sample already ended (deadline); drop the late result
   Task& task = *it->second;
+  if (task.pending) TakeUsage(*task.pending, task.usage);
   task.pending.reset();
   int nargs = 0;
   sandbox_->Activate(&task.budget);
@@ -328,7 +357,11 @@ void Worker::Fail(Task& task, Error error) {
 }
 
 void Worker::Finish(Task& task, Score score) {
-  if (task.pending) task.pending->cancelled = true;
+  if (task.pending) {
+    task.pending->cancelled = true;
+    TakeUsage(*task.pending, task.usage);
+  }
+  for (const auto& [name, value] : task.usage) score.usage[name] += value;
   if (task.co_ref != LUA_NOREF) luaL_unref(sandbox_->state(), LUA_REGISTRYINDEX, task.co_ref);
   outbox_->Push(Finished{task.seq, index_, std::move(score)});
   tasks_.erase(task.id);
@@ -361,6 +394,7 @@ int SuspendForAsync(lua_State* L, std::function<void(AsyncCompleter)> start) {
   auto state = std::make_shared<AsyncCompleter::State>();
   state->inbox = worker->inbox();
   state->task = task->id;
+  state->deadline = task->budget.deadline;
   task->pending = state;
   std::string failure;
   try {

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <any>
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -96,6 +97,12 @@ class AsyncCompleter {
   void Fail(std::string message, ErrorKind kind = ErrorKind::kPlugin) const;
   // True once the sample no longer waits (its deadline passed); the step should stop early.
   bool cancelled() const;
+  // When the sample stops waiting: its time limit or the caller's deadline, whichever is first.
+  // Work of the step (judge retries) should end before it.
+  std::chrono::steady_clock::time_point deadline() const;
+  // Adds `value` to the sample's usage figure `name` (Score::usage). Any thread; counts only
+  // when called before Complete or Fail.
+  void AddUsage(std::string_view name, double value) const;
 
  private:
   std::shared_ptr<State> state_;

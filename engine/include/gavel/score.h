@@ -2,6 +2,7 @@
 //   {id, aggregate_reward_score, metrics_list: [{name, value, type: "Reward"|"Metric"}], details?}
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,10 @@ struct Score {
   Json details = Json::object();  // rationales, hits, gate outcome, ...
   std::vector<ScoreError> errors; // empty unless the sample failed
   bool neutral = false;           // the reward is the neutral reward because the sample failed
+  // What scoring the sample used, summed over its steps, by name: "judge.calls",
+  // "judge.input_tokens", "judge.cost_usd", ... (see AsyncCompleter::AddUsage). Written as
+  // details.usage; kept when the sample fails.
+  std::map<std::string, double> usage;
 
   // A failed sample: the neutral reward and an error metric "error.<kind>" naming the cause.
   static Score Failed(Json id, double neutral_reward, ErrorKind kind, std::string message);
