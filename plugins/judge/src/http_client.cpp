@@ -136,6 +136,9 @@ struct HttpClient::Impl {
   std::vector<CURL*> idle_handles;
   double window = 0;
   std::uint64_t generation = 0;  // bumped on every decrease
+  // Replies (2xx or 429) to attempts of the current generation in the current measurement, and
+  // how many of them were 429.
+  std::size_t period_replies = 0, period_throttled = 0;
   Bucket requests_bucket, tokens_bucket;
   std::mt19937_64 rng;
 
@@ -177,6 +180,8 @@ struct HttpClient::Impl {
   void Start(std::unique_ptr<Pending> p, Clock::time_point now);
   void OnDone(CURL* easy, CURLcode code, Clock::time_point now);
   void Finish(std::unique_ptr<Pending> p, CallFailure failure, std::string error, Clock::time_point now);
+  // Counts a 2xx or 429 reply and shrinks the window when a measurement is mostly 429s.
+  void CountReply(const Pending& p, bool throttled);
   void RetryOrFinish(std::unique_ptr<Pending> p, CallFailure failure, std::string error,
                      std::chrono::milliseconds at_least, Clock::time_point now);
   void Detach(Pending& p);
@@ -191,6 +196,9 @@ Result<std::unique_ptr<HttpClient>> HttpClient::Create(ClientOptions options) {
   options.concurrency.min_in_flight = std::min(options.concurrency.min_in_flight, options.concurrency.max_in_flight);
   if (!(options.concurrency.decrease > 0 && options.concurrency.decrease < 1)) {
     return Error(ErrorKind::kUsage, "judge client: decrease must be between 0 and 1");
+  }
+  if (!(options.concurrency.throttle_share >= 0 && options.concurrency.throttle_share < 1)) {
+    return Error(ErrorKind::kUsage, "judge client: throttle_share must be in [0, 1)");
   }
   if (options.retry.max_attempts < 1) return Error(ErrorKind::kUsage, "judge client: max_attempts must be at least 1");
   // Process-wide libcurl set-up; thread-safe in libcurl 7.84 and later, counted by libcurl.
@@ -400,7 +408,9 @@ void HttpClient::Impl::Start(std::unique_ptr<Pending> p, Clock::time_point now) 
   if (curl_slist* next = curl_slist_append(p->header_list, "Expect:")) p->header_list = next;
 
   const auto remaining = Until(p->call.deadline, now);
-  const auto timeout = std::max<std::int64_t>(1, std::min(remaining.count(), options.attempt_timeout.count()));
+  const std::chrono::milliseconds attempt_timeout =
+      p->call.attempt_timeout.count() > 0 ? p->call.attempt_timeout : options.attempt_timeout;
+  const auto timeout = std::max<std::int64_t>(1, std::min(remaining.count(), attempt_timeout.count()));
   curl_easy_setopt(easy, CURLOPT_URL, p->prepared.url.c_str());
   curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, p->prepared.method.c_str());
   if (p->prepared.method == "POST" || !p->prepared.body.empty()) {
@@ -462,6 +472,7 @@ void HttpClient::Impl::OnDone(CURL* easy, CURLcode code, Clock::time_point now) 
   if (code == CURLE_OK && status >= 200 && status <= 299) {
     // Additive increase: about one more call in flight per window of successes.
     window = std::min(static_cast<double>(options.concurrency.max_in_flight), window + 1.0 / std::max(1.0, window));
+    CountReply(*p, false);
     Finish(std::move(p), CallFailure::kNone, "", now);
     return;
   }
@@ -514,12 +525,7 @@ void HttpClient::Impl::OnDone(CURL* easy, CURLcode code, Clock::time_point now) 
   }
   if (status == 429) {
     ++p->response.throttled;
-    // Multiplicative decrease, once per generation: calls started before the last decrease
-    // report the old congestion and must not shrink the window again.
-    if (p->generation == generation) {
-      window = std::max(static_cast<double>(options.concurrency.min_in_flight), window * options.concurrency.decrease);
-      ++generation;
-    }
+    CountReply(*p, true);
     std::lock_guard<std::mutex> lock(mutex);
     ++stats.throttled;
     stats.min_window_seen = std::min(stats.min_window_seen, window);
@@ -528,6 +534,24 @@ void HttpClient::Impl::OnDone(CURL* easy, CURLcode code, Clock::time_point now) 
     ++stats.server_errors;
   }
   RetryOrFinish(std::move(p), CallFailure::kHttpStatus, std::move(error), at_least, now);
+}
+
+void HttpClient::Impl::CountReply(const Pending& p, bool throttled) {
+  // Calls started before the last decrease report the old congestion: they do not count.
+  if (p.generation != generation) return;
+  ++period_replies;
+  if (throttled) ++period_throttled;
+  // A measurement is a window's worth of replies, at least 16 (so that a few random 429s cannot
+  // look like a quota) and at most 64 (so that a real quota is seen within a fraction of a window).
+  const auto sample = std::clamp<std::size_t>(static_cast<std::size_t>(window), 16, 64);
+  if (period_replies < sample) return;
+  if (static_cast<double>(period_throttled) > options.concurrency.throttle_share * static_cast<double>(period_replies)) {
+    // Multiplicative decrease; a new generation starts.
+    window = std::max(static_cast<double>(options.concurrency.min_in_flight), window * options.concurrency.decrease);
+    ++generation;
+  }
+  period_replies = 0;
+  period_throttled = 0;
 }
 
 void HttpClient::Impl::RetryOrFinish(std::unique_ptr<Pending> p, CallFailure failure, std::string error,

@@ -183,8 +183,40 @@ TEST_CASE("throttling and server errors are retried; other client errors are not
   CHECK(r[4].attempts == 1);
   CHECK(r[4].elapsed < 5s);
   CHECK_THAT(r[4].error, Catch::Contains("no time left"));
-  // Throttling halved the window at least once.
-  CHECK(client->stats().min_window_seen < 64);
+}
+
+TEST_CASE("a quota (most replies 429) shrinks the window; the odd 429 does not", "[http][standin]") {
+  ClientOptions co;
+  co.concurrency.max_in_flight = 64;
+  co.retry.base_delay = 1ms;
+  SECTION("every call throttled twice before its verdict") {
+    auto judge = StartJudge();
+    auto client = MakeClient(co);
+    Collector collector;
+    for (std::size_t i = 0; i < 64; ++i) {
+      client->Submit(MakeCall(
+          OpenAiRequest(judge->base_url(), "[[standin:fail=2,status=429,retry_after=0]] " + std::to_string(i)),
+          collector.Slot(i)));
+    }
+    for (const HttpResponse& r : collector.Wait()) CHECK(r.ok());
+    CHECK(client->stats().throttled == 128);
+    CHECK(client->stats().min_window_seen <= 32);
+  }
+  SECTION("one reply in ten throttled at random") {
+    gavel::standin::Options so;
+    so.faults.rate_429 = 0.10;
+    so.faults.retry_after_s = 0;
+    so.faults.seed = 11;
+    auto judge = StartJudge(so);
+    auto client = MakeClient(co);
+    Collector collector;
+    for (std::size_t i = 0; i < 256; ++i) {
+      client->Submit(MakeCall(OpenAiRequest(judge->base_url(), "call " + std::to_string(i)), collector.Slot(i)));
+    }
+    for (const HttpResponse& r : collector.Wait()) CHECK(r.ok());
+    CHECK(client->stats().throttled > 10);
+    CHECK(client->stats().min_window_seen == 64);
+  }
 }
 
 TEST_CASE("hung replies end at the attempt timeout or the deadline", "[http][standin]") {
@@ -312,4 +344,58 @@ TEST_CASE("a requests-per-minute limit paces starts; calls that cannot start in 
   CHECK(ok <= 2);
   CHECK(ok + not_started == 5);
   CHECK(judge->stats().requests == ok);
+}
+
+TEST_CASE("a tokens-per-minute limit paces starts by each call's estimated tokens", "[http][standin]") {
+  auto judge = StartJudge();
+  ClientOptions co;
+  co.concurrency.tokens_per_minute = 60000;  // 1,000 tokens a second; a full bucket holds 1,000
+  auto client = MakeClient(co);
+  Collector collector;
+  SECTION("large calls: one at once, the next a second later; the rest cannot start in time") {
+    for (std::size_t i = 0; i < 5; ++i) {
+      auto call = MakeCall(OpenAiRequest(judge->base_url(), "large " + std::to_string(i)), collector.Slot(i), 1500ms);
+      call.estimated_tokens = 1000;
+      client->Submit(std::move(call));
+    }
+    std::size_t ok = 0, not_started = 0;
+    for (const HttpResponse& r : collector.Wait()) {
+      if (r.ok()) ++ok;
+      if (r.failure == CallFailure::kDeadline && r.attempts == 0) ++not_started;
+    }
+    CHECK(ok >= 1);
+    CHECK(ok <= 2);
+    CHECK(ok + not_started == 5);
+    CHECK(judge->stats().requests == ok);
+  }
+  SECTION("small calls: as many as the bucket holds start at once") {
+    for (std::size_t i = 0; i < 5; ++i) {
+      auto call = MakeCall(OpenAiRequest(judge->base_url(), "small " + std::to_string(i)), collector.Slot(i), 1500ms);
+      call.estimated_tokens = 150;
+      client->Submit(std::move(call));
+    }
+    for (const HttpResponse& r : collector.Wait()) {
+      INFO(r.error);
+      CHECK(r.ok());
+    }
+    CHECK(judge->stats().requests == 5);
+  }
+}
+
+TEST_CASE("a call's own attempt timeout ends a hung attempt and retries it", "[http][standin]") {
+  auto judge = StartJudge();
+  ClientOptions co;
+  co.retry.base_delay = 10ms;
+  co.retry.max_attempts = 3;
+  auto client = MakeClient(co);
+  Collector collector;
+  auto call = MakeCall(OpenAiRequest(judge->base_url(), "[[standin:hang]]"), collector.Slot(0), 20s);
+  call.attempt_timeout = 200ms;
+  client->Submit(std::move(call));
+  const HttpResponse& r = collector.Wait()[0];
+  CHECK_FALSE(r.ok());
+  CHECK(r.failure == CallFailure::kTransport);
+  CHECK(r.attempts == 3);
+  CHECK(judge->stats().hangs == 3);
+  CHECK(client->stats().attempt_timeouts == 3);
 }

@@ -7,9 +7,10 @@
 // Each call is retried on 429, 5xx, 408, timeouts and connection errors, with exponential
 // backoff and full jitter, waiting at least as long as Retry-After (or retry-after-ms) asks; other
 // 4xx replies are final. No retry is started that cannot finish before the call's deadline, and
-// every attempt's timeout is cut to the time left. Throttling shrinks the window of calls in
-// flight (multiplicative decrease), successes grow it back (additive increase); optional
-// requests-per-minute and tokens-per-minute limits pace the starts.
+// every attempt's timeout is cut to the time left. Throttling (more than a quarter of the
+// replies answered 429) shrinks the window of calls in flight (multiplicative decrease),
+// successes grow it back (additive increase); optional requests-per-minute and
+// tokens-per-minute limits pace the starts.
 #pragma once
 
 #include <chrono>
@@ -77,6 +78,9 @@ struct ConcurrencyOptions {
   std::size_t max_in_flight = 256;  // the window when nothing throttles
   std::size_t min_in_flight = 1;
   double decrease = 0.5;            // the window is multiplied by this on throttling
+  // Throttling is more than this share of 429s among the replies of one measurement (a window's
+  // worth of replies, 16 to 64): a quota, not the odd 429 that a retry absorbs.
+  double throttle_share = 0.25;
   double requests_per_minute = 0;   // 0: no limit
   double tokens_per_minute = 0;     // 0: no limit; a call's cost is its estimated_tokens
 };
@@ -104,6 +108,9 @@ struct ClientStats {
 struct Call {
   HttpRequest request;
   Clock::time_point deadline = Clock::time_point::max();
+  // One attempt's limit (still cut to the time left); 0: ClientOptions::attempt_timeout. A hung
+  // attempt ends after it and is retried while the deadline allows.
+  std::chrono::milliseconds attempt_timeout{0};
   std::size_t estimated_tokens = 0;  // for tokens_per_minute
   // Runs on the client thread before every attempt, on a copy of `request` (for example to sign
   // it with the current time). An error ends the call with kPrepare.
