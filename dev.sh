@@ -19,6 +19,8 @@ case "${1:-}" in
       read -r line <&"${STANDIN[0]}"
       base=${line##* }
       export GAVEL_JUDGE_URL="$base/v1?model=gavel-standin"
+      # Its port changes from run to run, so its replies are not worth keeping in the cache.
+      export GAVEL_JUDGE_CACHE=off
       echo "No judge is configured (GAVEL_JUDGE_URL is not set), so contract_review uses the"
       echo "stand-in judge started on $base. Its verdicts are deterministic placeholders"
       echo "for trying gavel out, not real judgements. See the README to use a real judge."

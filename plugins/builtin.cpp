@@ -8,12 +8,11 @@
 
 namespace gavel {
 
-Status RegisterBuiltinPlugins(PluginRegistry& registry) {
-  for (auto* make : {&schema::MakeModule, &safety::MakeModule, &language::MakeModule, &text::MakeModule,
-                     &judge::MakeModule}) {
+Status RegisterBuiltinPlugins(PluginRegistry& registry, const BuiltinOptions& options) {
+  for (auto* make : {&schema::MakeModule, &safety::MakeModule, &language::MakeModule, &text::MakeModule}) {
     if (Status st = registry.Add(make()); !st) return st;
   }
-  return Status::Ok();
+  return registry.Add(judge::MakeModule(judge::ModuleOptions{.cache_file = options.judge_cache}));
 }
 
 }  // namespace gavel

@@ -2,10 +2,17 @@
 // themselves through static initialisers.
 #pragma once
 
+#include <filesystem>
+
 #include "gavel/plugin.h"
 
 namespace gavel {
 
-Status RegisterBuiltinPlugins(PluginRegistry& registry);
+struct BuiltinOptions {
+  // The judge reply cache (SQLite); empty: none. The offline tool turns it on, Lambda does not.
+  std::filesystem::path judge_cache;
+};
+
+Status RegisterBuiltinPlugins(PluginRegistry& registry, const BuiltinOptions& options = {});
 
 }  // namespace gavel

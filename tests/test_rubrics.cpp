@@ -2,6 +2,8 @@
 // built-in plugin, as `gavel score` runs them.
 #include <catch2/catch.hpp>
 
+#include <sys/wait.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -178,4 +180,44 @@ TEST_CASE("contract_review: per-comment judge verdicts behind format and safety 
   CHECK_THAT(Detail(scores.at("injection"), "safe"), Catch::Contains("injection"));
   // 3 + 1 + 2 comments judged: the stand-in saw exactly those calls and nothing else.
   CHECK((*standin)->stats().openai == 6);
+}
+
+TEST_CASE("gavel score totals the judge's usage and answers a rerun from its reply cache", "[rubrics][cli]") {
+  auto standin = gavel::standin::Server::Start({});
+  REQUIRE(standin);
+  gavel::testing::TempDir dir;
+  const auto cache = dir.path() / "judge.sqlite";
+  auto run = [&](const std::string& extra) {
+    const auto err = dir.path() / "stderr.txt";
+    const std::string command = std::string("cd '") + GAVEL_SOURCE_DIR + "' && GAVEL_JUDGE_URL='" +
+                                (*standin)->base_url() + "/v1?model=gavel-standin' GAVEL_JUDGE_PRICES=input=1,output=2 '" +
+                                GAVEL_CLI + "' score --rubric rubrics/contract_review.lua --input " +
+                                "rubrics/examples/contract_review.jsonl --output '" + (dir.path() / "out.jsonl").string() +
+                                "' " + extra + " 2> '" + err.string() + "'";
+    const int status = std::system(command.c_str());
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    std::ifstream in(err);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  };
+  const std::string first = run("--judge-cache '" + cache.string() + "'");
+  INFO(first);
+  CHECK_THAT(first, Catch::Contains("scored 6 samples with rubric 'contract-review'"));
+  CHECK_THAT(first, Catch::Contains("; judge: 6 calls (0 retries), "));
+  CHECK_THAT(first, Catch::Contains("estimated cost $0.0"));
+  CHECK_THAT(first, !Catch::Contains("from the cache"));
+  CHECK((*standin)->stats().openai == 6);
+
+  const std::string second = run("--judge-cache '" + cache.string() + "'");
+  INFO(second);
+  CHECK_THAT(second, Catch::Contains("; judge: 0 calls (0 retries), 0 input and 0 output tokens, 6 replies "
+                                     "from the cache"));
+  CHECK((*standin)->stats().openai == 6);
+
+  const std::string uncached = run("--no-judge-cache");
+  INFO(uncached);
+  CHECK_THAT(uncached, Catch::Contains("; judge: 6 calls"));
+  CHECK((*standin)->stats().openai == 12);
 }

@@ -23,6 +23,9 @@ const char kUsage[] =
     "          --timeout-ms N     deadline for the whole run; unfinished samples get the neutral reward\n"
     "          --rubric-root DIR  folder that require and file references may not leave\n"
     "                             (default: the rubric's folder)\n"
+    "          --judge-cache FILE judge replies are kept in this SQLite file and reused on a rerun\n"
+    "                             (default: $GAVEL_JUDGE_CACHE, else ~/.cache/gavel/judge.sqlite)\n"
+    "          --no-judge-cache   always ask the judge\n"
     "  check   load a rubric and report its steps or its errors\n"
     "          --rubric FILE\n";
 

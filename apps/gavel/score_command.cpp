@@ -1,4 +1,6 @@
 #include <charconv>
+#include <cstdlib>
+#include <filesystem>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -67,14 +69,57 @@ bool ParseCount(const std::optional<std::string>& text, std::size_t& out) {
   return ec == std::errc() && ptr == end && out > 0;
 }
 
+// The judge reply cache of a run: --judge-cache, else GAVEL_JUDGE_CACHE, else the user's cache
+// folder; none with --no-judge-cache (or GAVEL_JUDGE_CACHE=off).
+std::filesystem::path JudgeCacheFile(const Options& opts) {
+  if (opts.Has("--no-judge-cache")) return {};
+  if (auto file = opts.Get("--judge-cache")) return *file;
+  if (const char* env = std::getenv("GAVEL_JUDGE_CACHE"); env != nullptr && *env != '\0') {
+    const std::string value = env;
+    if (value == "off" || value == "0" || value == "false") return {};
+    return value;
+  }
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg != nullptr && *xdg == '/') {
+    return std::filesystem::path(xdg) / "gavel" / "judge.sqlite";
+  }
+  if (const char* home = std::getenv("HOME"); home != nullptr && *home == '/') {
+    return std::filesystem::path(home) / ".cache" / "gavel" / "judge.sqlite";
+  }
+  return {};
+}
+
+// "; judge: 12 calls (3 retries), 4,100 input and 900 output tokens, $0.0123, 5 from the cache"
+std::string UsageSummary(const std::map<std::string, double>& usage) {
+  auto get = [&](const char* key) {
+    auto it = usage.find(key);
+    return it == usage.end() ? 0.0 : it->second;
+  };
+  const double calls = get("judge.calls"), hits = get("judge.cache_hits");
+  if (calls == 0 && hits == 0) return {};
+  char text[512];
+  std::snprintf(text, sizeof text, "; judge: %.0f calls (%.0f retries), %.0f input and %.0f output tokens", calls,
+                get("judge.retries"), get("judge.input_tokens"), get("judge.output_tokens"));
+  std::string out = text;
+  if (usage.count("judge.cost_usd") != 0) {
+    std::snprintf(text, sizeof text, ", estimated cost $%.4f", get("judge.cost_usd"));
+    out += text;
+  }
+  if (hits > 0) {
+    std::snprintf(text, sizeof text, ", %.0f replies from the cache", hits);
+    out += text;
+  }
+  return out;
+}
+
 int Usage(const std::string& message) {
   std::fprintf(stderr, "gavel: %s (see gavel --help)\n", message.c_str());
   return 2;
 }
 
 // Registers the built-in plugins in `registry` and loads the rubric named by --rubric.
-Result<std::shared_ptr<const Rubric>> LoadRubric(const Options& opts, PluginRegistry& registry) {
-  if (Status st = RegisterBuiltinPlugins(registry); !st) return st.error();
+Result<std::shared_ptr<const Rubric>> LoadRubric(const Options& opts, PluginRegistry& registry,
+                                                 const BuiltinOptions& plugins = {}) {
+  if (Status st = RegisterBuiltinPlugins(registry, plugins); !st) return st.error();
   RubricLoadOptions load;
   if (auto root = opts.Get("--rubric-root")) load.root = *root;
   return Rubric::Load(*opts.Get("--rubric"), registry, load);
@@ -108,8 +153,8 @@ int ScoreCommand(const std::vector<std::string>& args) {
   Options opts;
   if (std::string err = ParseOptions(args,
                                      {"--rubric", "--input", "--output", "--format", "--threads", "--window",
-                                      "--timeout-ms", "--rubric-root"},
-                                     {"--no-details"}, opts);
+                                      "--timeout-ms", "--rubric-root", "--judge-cache"},
+                                     {"--no-details", "--no-judge-cache"}, opts);
       !err.empty()) {
     return Usage(err);
   }
@@ -126,8 +171,11 @@ int ScoreCommand(const std::vector<std::string>& args) {
   std::optional<std::chrono::steady_clock::time_point> deadline;
   if (timeout_ms > 0) deadline = started + std::chrono::milliseconds(timeout_ms);
 
+  if (opts.Has("--no-judge-cache") && opts.Get("--judge-cache")) {
+    return Usage("--judge-cache and --no-judge-cache cannot be used together");
+  }
   PluginRegistry registry;
-  auto rubric = LoadRubric(opts, registry);
+  auto rubric = LoadRubric(opts, registry, BuiltinOptions{.judge_cache = JudgeCacheFile(opts)});
   if (!rubric) {
     std::fprintf(stderr, "gavel: %s\n", rubric.error().message().c_str());
     return 1;
@@ -174,12 +222,14 @@ int ScoreCommand(const std::vector<std::string>& args) {
 
   std::size_t count = 0, failed = 0;
   double reward_sum = 0;
+  std::map<std::string, double> usage;
   bool first = true;
   if (as_array) *out << '[';
   auto emit = [&](Score&& score) {
     ++count;
     reward_sum += score.reward;
     if (score.neutral) ++failed;
+    for (const auto& [name, value] : score.usage) usage[name] += value;
     if (as_array) *out << (first ? "\n" : ",\n");
     *out << ScoreToJsonLine(score, wo);
     if (!as_array) *out << '\n';
@@ -213,9 +263,9 @@ int ScoreCommand(const std::vector<std::string>& args) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   std::fprintf(stderr,
                "gavel: scored %zu samples with rubric '%s' in %.3f s: mean reward %.4f; %zu failed "
-               "(neutral reward, see details.errors)\n",
+               "(neutral reward, see details.errors)%s\n",
                count, (*rubric)->name().c_str(), seconds, count > 0 ? reward_sum / static_cast<double>(count) : 0.0,
-               failed);
+               failed, UsageSummary(usage).c_str());
   return 0;
 }
 

@@ -34,6 +34,7 @@
 
 #include "gavel/judge/http_client.h"
 #include "gavel/judge/provider.h"
+#include "gavel/judge/reply_cache.h"
 #include "gavel/lua_support.h"
 #include "gavel/plugin.h"
 #include "gavel/schema/extract.h"
@@ -50,6 +51,7 @@ constexpr const char* kGraderType = "gavel.judge.grader";
 constexpr const char* kModuleKey = "gavel.judge.module";
 constexpr const char* kUrlVariable = "GAVEL_JUDGE_URL";
 constexpr const char* kWindowVariable = "GAVEL_JUDGE_WINDOW";
+constexpr const char* kPricesVariable = "GAVEL_JUDGE_PRICES";
 // Verdicts deeper than this are unusable: the engine converts JSON to Lua only down to 64 levels.
 constexpr std::size_t kMaxVerdictDepth = 64;
 constexpr std::uintmax_t kMaxTemplateBytes = std::uintmax_t{1} << 20;
@@ -61,6 +63,12 @@ constexpr lua_Integer kMaxTokensLimit = 1000000;
 constexpr lua_Integer kMaxTimeoutMs = 86400000;
 
 class JudgeModule;
+
+// What the judge charges, in US dollars per million tokens.
+struct Prices {
+  double input = 0;
+  double output = 0;
+};
 
 // A compiled grader, shared (immutable) by every Lua state of one rubric and by the calls in
 // flight. It does not reach the HTTP client (the state's module does), so the last reference
@@ -76,20 +84,27 @@ struct Grader {
   double temperature = 0;
   int max_tokens = 1024;
   std::chrono::milliseconds timeout{60000};
+  std::chrono::milliseconds attempt_timeout{0};  // 0: the client's
+  std::optional<Prices> prices;
   std::function<Status(HttpRequest&)> prepare;
   std::string compare_problem;  // why compare cannot use the schema; empty when it can
 };
 
 class JudgeModule final : public Plugin {
  public:
+  explicit JudgeModule(ModuleOptions options) : options_(std::move(options)) {}
   std::string_view name() const override { return "gavel.judge"; }
   void Open(lua_State* L) const override;
   // The module's client, created on first use; every grader of every rubric shares it.
   Result<HttpClient*> Client() const;
+  // The reply cache, opened on first use; null when the module has none.
+  Result<ReplyCache*> Cache() const;
 
  private:
+  ModuleOptions options_;
   mutable std::mutex mutex_;
   mutable std::unique_ptr<HttpClient> client_;
+  mutable std::unique_ptr<ReplyCache> cache_;
 };
 
 // --- Small helpers ----------------------------------------------------------------------------
@@ -112,6 +127,40 @@ Result<std::size_t> WindowFromEnvironment() {
                                         Printable(value, 20) + "')");
   }
   return static_cast<std::size_t>(n);
+}
+
+// "input=0.8,output=3.2" (US dollars per million tokens; either may be left out).
+Result<Prices> ParsePrices(std::string_view text, const std::string& what) {
+  Prices prices;
+  bool any = false;
+  auto bad = [&](const std::string& why) {
+    return Error(ErrorKind::kUsage, what + " must look like 'input=0.8,output=3.2' (US dollars per million "
+                                           "tokens): " + why);
+  };
+  while (!text.empty()) {
+    const std::size_t comma = text.find(',');
+    const std::string_view item = text.substr(0, comma);
+    text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
+    const std::size_t eq = item.find('=');
+    if (eq == std::string_view::npos) return bad("'" + Printable(item, 40) + "' has no '='");
+    const std::string_view key = item.substr(0, eq);
+    const std::string number(item.substr(eq + 1));
+    char* end = nullptr;
+    const double value = std::strtod(number.c_str(), &end);
+    if (number.empty() || end != number.c_str() + number.size() || !std::isfinite(value) || value < 0) {
+      return bad("'" + Printable(number, 40) + "' is not a price");
+    }
+    if (key == "input") {
+      prices.input = value;
+    } else if (key == "output") {
+      prices.output = value;
+    } else {
+      return bad("unknown price '" + Printable(key, 40) + "'");
+    }
+    any = true;
+  }
+  if (!any) return bad("it is empty");
+  return prices;
 }
 
 // "http://user:secret@host/v1 ..." without "user:secret@": a description never shows a password.
@@ -228,6 +277,8 @@ struct NewOptions {
   double temperature = 0;
   int max_tokens = 1024;
   std::chrono::milliseconds timeout{60000};
+  std::chrono::milliseconds attempt_timeout{0};
+  std::optional<Prices> prices;
 };
 
 std::string RelativeName(const fs::path& file, const fs::path& root) {
@@ -244,6 +295,8 @@ Result<std::shared_ptr<const Grader>> MakeGrader(const NewOptions& o, const fs::
   grader->temperature = o.temperature;
   grader->max_tokens = o.max_tokens;
   grader->timeout = o.timeout;
+  grader->attempt_timeout = o.attempt_timeout;
+  grader->prices = o.prices;
 
   auto load_template = [&](const fs::path& file) -> Result<Template> {
     const std::string name = RelativeName(file, root);
@@ -287,6 +340,26 @@ Result<std::shared_ptr<const Grader>> MakeGrader(const NewOptions& o, const fs::
   return std::shared_ptr<const Grader>(std::move(grader));
 }
 
+// The option `prices` ({input = ..., output = ...}, US dollars per million tokens), if given.
+std::optional<Prices> OptPrices(lua_State* L, int idx) {
+  lua_getfield(L, idx, "prices");
+  if (lua_isnil(L, -1)) {
+    lua_pop(L, 1);
+    return std::nullopt;
+  }
+  if (!lua_istable(L, -1)) {
+    luaL_error(L, "judge.new: option 'prices' must be a table {input = ..., output = ...} (got %s)",
+               luaL_typename(L, -1));
+  }
+  CheckOptions(L, lua_gettop(L), "judge.new: prices", {"input", "output"});
+  Prices prices;
+  const int t = lua_gettop(L);
+  prices.input = OptNumber(L, t, "input", 0, 0, 1e9, false, "a price in US dollars per million tokens (>= 0)");
+  prices.output = OptNumber(L, t, "output", 0, 0, 1e9, false, "a price in US dollars per million tokens (>= 0)");
+  lua_pop(L, 1);
+  return prices;
+}
+
 int GraderAsk(lua_State* L);
 int GraderAskEach(lua_State* L);
 int GraderCompare(lua_State* L);
@@ -312,7 +385,9 @@ fs::path DataFile(lua_State* L, const char* name) {
 int New(lua_State* L) {
   RequireRubricLoad(L, "judge.new");
   if (!lua_istable(L, 1)) luaL_error(L, "judge.new: expects a table of options (got %s)", luaL_typename(L, 1));
-  CheckOptions(L, 1, "judge.new", {"url", "prompt", "system", "verdict", "temperature", "max_tokens", "timeout_ms"});
+  CheckOptions(L, 1, "judge.new",
+               {"url", "prompt", "system", "verdict", "temperature", "max_tokens", "timeout_ms",
+                "attempt_timeout_ms", "prices"});
   const char* url = OptString(L, 1, "url");
   const char* prompt = OptString(L, 1, "prompt");
   const char* system = OptString(L, 1, "system");
@@ -330,11 +405,35 @@ int New(lua_State* L) {
                                       "an integer from 1 to 1000000");
   const double timeout_ms = OptNumber(L, 1, "timeout_ms", 60000, 1, static_cast<double>(kMaxTimeoutMs), true,
                                       "an integer from 1 to 86400000");
+  const double attempt_timeout_ms = OptNumber(L, 1, "attempt_timeout_ms", 0, 1, static_cast<double>(kMaxTimeoutMs),
+                                              true, "an integer from 1 to 86400000");
+  std::optional<Prices> prices = OptPrices(L, 1);
   {
     Result<std::size_t> window = WindowFromEnvironment();
     if (!window) {
       PushMessage(L, "judge.new", window.error().message());
       return lua_error(L);
+    }
+    if (!prices) {
+      const char* env = std::getenv(kPricesVariable);
+      if (env != nullptr && *env != '\0') {
+        Result<Prices> parsed = ParsePrices(env, kPricesVariable);
+        if (!parsed) {
+          PushMessage(L, "judge.new", parsed.error().message());
+          return lua_error(L);
+        }
+        prices = *parsed;
+      }
+    }
+    lua_getfield(L, LUA_REGISTRYINDEX, kModuleKey);
+    const auto* module = static_cast<const JudgeModule*>(lua_touserdata(L, -1));
+    lua_pop(L, 1);
+    if (module != nullptr) {
+      Result<ReplyCache*> cache = module->Cache();
+      if (!cache) {
+        PushMessage(L, "judge.new", cache.error().message());
+        return lua_error(L);
+      }
     }
   }
   {
@@ -346,11 +445,14 @@ int New(lua_State* L) {
     o.temperature = temperature;
     o.max_tokens = static_cast<int>(max_tokens);
     o.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(timeout_ms));
+    o.attempt_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(attempt_timeout_ms));
+    o.prices = prices;
     std::error_code ec;
     const fs::path root = fs::weakly_canonical(HostOf(L).data_root(), ec);
-    char numbers[96];
-    std::snprintf(numbers, sizeof numbers, "%.17g\n%d\n%lld", o.temperature, o.max_tokens,
-                  static_cast<long long>(o.timeout.count()));
+    char numbers[192];
+    std::snprintf(numbers, sizeof numbers, "%.17g\n%d\n%lld\n%lld\n%.17g\n%.17g", o.temperature, o.max_tokens,
+                  static_cast<long long>(o.timeout.count()), static_cast<long long>(o.attempt_timeout.count()),
+                  o.prices ? o.prices->input : -1.0, o.prices ? o.prices->output : -1.0);
     std::string key = "gavel.judge:";
     key += o.url;
     key += '\n';
@@ -482,6 +584,8 @@ struct Slot {
   Json verdict;
   schema::JsonForm form = schema::JsonForm::kBare;
   std::string winner;  // compare: "A", "B" or "tie"
+  std::string cache_key;  // empty: not cached
+  bool from_cache = false;  // the verdict came from the cache
   int attempts = 0;
   int calls = 0;
   std::int64_t input_tokens = 0;
@@ -495,6 +599,7 @@ struct Job {
   const char* fn = "grader:ask";
   std::shared_ptr<const Grader> grader;
   HttpClient* client = nullptr;
+  ReplyCache* cache = nullptr;  // null: no cache
   std::vector<Slot> slots;
   std::optional<AsyncCompleter> completer;  // set before the first call is submitted
   std::atomic<std::size_t> remaining{0};
@@ -516,11 +621,12 @@ struct Outcome {
 void SubmitCall(const std::shared_ptr<Job>& job, std::size_t i);
 
 // Why a reply gives no usable verdict, or "" with the slot's verdict filled in.
-std::string ReadVerdict(const Grader& g, JobKind kind, const HttpResponse& response, Slot& slot) {
-  Result<JudgeReply> reply = ParseReply(g.config.kind, response.body);
+// `usage` gets the reply's token counts (zero when it cannot be read).
+std::string ReadVerdict(const Grader& g, JobKind kind, std::string_view body, Slot& slot, JudgeReply& usage) {
+  Result<JudgeReply> reply = ParseReply(g.config.kind, body);
   if (!reply) return "the judge's reply could not be read: " + reply.error().message();
-  slot.input_tokens += reply->input_tokens;
-  slot.output_tokens += reply->output_tokens;
+  usage.input_tokens = reply->input_tokens;
+  usage.output_tokens = reply->output_tokens;
   schema::Extracted e = schema::ExtractJson(reply->text, schema::ExtractOptions{.max_depth = kMaxVerdictDepth});
   if (!e.ok()) {
     return "the verdict is not JSON (" + std::string(schema::ExtractStatusName(e.status)) + "): " + e.error;
@@ -572,7 +678,7 @@ void EndSlot(const std::shared_ptr<Job>& job, std::size_t i, const std::string& 
     out->attempts += s.attempts;
     out->input_tokens += s.input_tokens;
     out->output_tokens += s.output_tokens;
-    out->verdict_retries += s.calls - 1;
+    out->verdict_retries += std::max(0, s.calls - 1);
   }
   if (job->kind == JobKind::kCompare) {
     // The second call saw b in the A position: its "A" is a vote for b.
@@ -586,22 +692,61 @@ void EndSlot(const std::shared_ptr<Job>& job, std::size_t i, const std::string& 
   job->completer->Complete([out](lua_State* L) { return PushResults(L, *out); });
 }
 
+// Adds one call's figures to the sample's usage (Score::usage) and to the slot.
+void CountCall(const Job& job, Slot& slot, const HttpResponse* response, const JudgeReply& reply) {
+  const AsyncCompleter& done = *job.completer;
+  if (response == nullptr) {
+    done.AddUsage("judge.cache_hits", 1);
+    return;
+  }
+  slot.attempts += response->attempts;
+  slot.input_tokens += reply.input_tokens;
+  slot.output_tokens += reply.output_tokens;
+  done.AddUsage("judge.calls", 1);
+  done.AddUsage("judge.attempts", response->attempts);
+  done.AddUsage("judge.retries", std::max(0, response->attempts - 1));
+  if (response->throttled > 0) done.AddUsage("judge.throttled", response->throttled);
+  done.AddUsage("judge.input_tokens", static_cast<double>(reply.input_tokens));
+  done.AddUsage("judge.output_tokens", static_cast<double>(reply.output_tokens));
+  if (const std::optional<Prices>& p = job.grader->prices) {
+    done.AddUsage("judge.cost_usd", (static_cast<double>(reply.input_tokens) * p->input +
+                                     static_cast<double>(reply.output_tokens) * p->output) / 1e6);
+  }
+}
+
+// A reply body, from the judge (`response` set) or from the cache (`response` null).
+void OnReply(const std::shared_ptr<Job>& job, std::size_t i, const HttpResponse* response, std::string_view body) {
+  Slot& slot = job->slots[i];
+  JudgeReply tokens;
+  std::string problem = ReadVerdict(*job->grader, job->kind, body, slot, tokens);
+  CountCall(*job, slot, response, tokens);
+  if (problem.empty()) {
+    if (response != nullptr && job->cache != nullptr && !slot.cache_key.empty()) {
+      job->cache->Put(slot.cache_key, ProviderKindName(job->grader->config.kind), job->grader->config.model, body);
+    }
+    slot.from_cache = response == nullptr;
+    EndSlot(job, i, "");
+  } else if (response == nullptr && !job->failed.load() && !job->completer->cancelled()) {
+    // A stored reply that no longer gives a verdict (it cannot, unless the file was edited):
+    // ask the judge instead.
+    slot.cache_key.clear();
+    SubmitCall(job, i);
+  } else if (slot.calls < 2 && !job->failed.load() && !job->completer->cancelled()) {
+    job->completer->AddUsage("judge.verdict_retries", 1);
+    SubmitCall(job, i);  // one new call for an unusable verdict
+  } else {
+    EndSlot(job, i, "no usable verdict in " + std::to_string(slot.calls) + " calls: " + problem);
+  }
+}
+
 void OnCallDone(const std::shared_ptr<Job>& job, std::size_t i, HttpResponse response) {
   try {
-    Slot& slot = job->slots[i];
-    slot.attempts += response.attempts;
     if (!response.ok()) {
+      CountCall(*job, job->slots[i], &response, JudgeReply{});
       EndSlot(job, i, "the judge call failed: " + response.error);
       return;
     }
-    std::string problem = ReadVerdict(*job->grader, job->kind, response, slot);
-    if (problem.empty()) {
-      EndSlot(job, i, "");
-    } else if (slot.calls < 2 && !job->failed.load() && !job->completer->cancelled()) {
-      SubmitCall(job, i);  // one new call for an unusable verdict
-    } else {
-      EndSlot(job, i, "no usable verdict in " + std::to_string(slot.calls) + " calls: " + problem);
-    }
+    OnReply(job, i, &response, response.body);
   } catch (const std::exception& e) {
     // Out of memory on the client thread: the step fails, whatever it was.
     if (!job->failed.exchange(true)) {
@@ -613,10 +758,18 @@ void OnCallDone(const std::shared_ptr<Job>& job, std::size_t i, HttpResponse res
 
 void SubmitCall(const std::shared_ptr<Job>& job, std::size_t i) {
   Slot& slot = job->slots[i];
+  if (slot.calls == 0 && !slot.cache_key.empty()) {
+    if (std::optional<std::string> body = job->cache->Find(slot.cache_key)) {
+      OnReply(job, i, nullptr, *body);
+      return;
+    }
+  }
   ++slot.calls;
   Call call;
   call.request = slot.request;
-  call.deadline = Clock::now() + job->grader->timeout;
+  // Retries end before the sample stops waiting.
+  call.deadline = std::min(Clock::now() + job->grader->timeout, job->completer->deadline());
+  call.attempt_timeout = job->grader->attempt_timeout;
   call.estimated_tokens = slot.estimated_tokens;
   call.prepare = job->grader->prepare;
   call.cancelled = [job] { return job->failed.load() || job->completer->cancelled(); };
@@ -772,8 +925,20 @@ int Run(lua_State* L, const char* fn, JobKind kind, int vars_idx, std::vector<Ov
       job = BuildJob(L, kind, fn, CheckGrader(L), vars_idx, overlays, error);
       if (job) {
         Result<HttpClient*> client = module->Client();
-        if (client) {
+        Result<ReplyCache*> cache = module->Cache();
+        if (client && cache) {
           job->client = *client;
+          job->cache = *cache;
+          if (job->cache != nullptr) {
+            const Grader& g = *job->grader;
+            for (Slot& slot : job->slots) {
+              slot.cache_key = job->cache->KeyFor(ProviderKindName(g.config.kind), g.config.model, slot.request);
+            }
+          }
+        } else if (!cache) {
+          error = cache.error().message();
+          kind_of_error = ErrorKind::kJudgeUnavailable;
+          job.reset();
         } else {
           error = "the judge client could not start: " + client.error().message();
           kind_of_error = ErrorKind::kJudgeUnavailable;
@@ -900,6 +1065,16 @@ void JudgeModule::Open(lua_State* L) const {
   luaL_newlib(L, kFunctions);
 }
 
+Result<ReplyCache*> JudgeModule::Cache() const {
+  if (options_.cache_file.empty()) return static_cast<ReplyCache*>(nullptr);
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (cache_) return cache_.get();
+  Result<std::unique_ptr<ReplyCache>> cache = ReplyCache::Open(options_.cache_file);
+  if (!cache) return cache.error();
+  cache_ = std::move(*cache);
+  return cache_.get();
+}
+
 Result<HttpClient*> JudgeModule::Client() const {
   std::lock_guard<std::mutex> lock(mutex_);
   if (client_) return client_.get();
@@ -915,6 +1090,8 @@ Result<HttpClient*> JudgeModule::Client() const {
 
 }  // namespace
 
-std::unique_ptr<gavel::Plugin> MakeModule() { return std::make_unique<JudgeModule>(); }
+std::unique_ptr<gavel::Plugin> MakeModule(ModuleOptions options) {
+  return std::make_unique<JudgeModule>(std::move(options));
+}
 
 }  // namespace gavel::judge

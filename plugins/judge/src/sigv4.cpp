@@ -128,6 +128,8 @@ Error OpenSslError(std::string_view what) {
   return Error(ErrorKind::kInternal, std::move(message));
 }
 
+}  // namespace
+
 Result<std::string> Sha256Hex(std::string_view data) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   std::size_t size = 0;
@@ -138,6 +140,8 @@ Result<std::string> Sha256Hex(std::string_view data) {
   }
   return LowerHex(digest.data(), size);
 }
+
+namespace {
 
 // out = HMAC-SHA256(key, data); `out` must hold 32 bytes.
 Status HmacSha256(const KeyBytes& key, std::string_view data, KeyBytes& out) {

@@ -25,6 +25,7 @@
 
 #include "gavel/engine.h"
 #include "gavel/judge/module.h"
+#include "gavel/judge/reply_cache.h"
 #include "gavel/rubric.h"
 #include "gavel/sample_io.h"
 #include "gavel/standin/server.h"
@@ -72,7 +73,7 @@ class ScopedEnv {
 // The environment the module reads, cleared so that the machine's settings do not leak in.
 ScopedEnv CleanEnv() {
   return ScopedEnv{{"GAVEL_JUDGE_URL", std::nullopt}, {"GAVEL_JUDGE_WINDOW", std::nullopt},
-                   {"OPENAI_API_KEY", std::nullopt}};
+                   {"GAVEL_JUDGE_PRICES", std::nullopt}, {"OPENAI_API_KEY", std::nullopt}};
 }
 
 std::unique_ptr<gavel::standin::Server> StartStandin(gavel::standin::Options options = {}) {
@@ -105,8 +106,8 @@ constexpr const char* kPairSchema = R"({
 // A project folder: rubrics/r.lua, prompts/ and schemas/, the project folder being the data root.
 class Project {
  public:
-  Project() {
-    REQUIRE(registry_.Add(gavel::judge::MakeModule()));
+  explicit Project(gavel::judge::ModuleOptions options = {}) {
+    REQUIRE(registry_.Add(gavel::judge::MakeModule(std::move(options))));
     Write("prompts/review.txt", "Question: {{prompt}}\nAnswer: {{answer}}\nRate the answer from 1 to 5.\n");
     Write("prompts/system.txt", "You are a strict reviewer.");
     Write("prompts/pair.txt", "Question: {{prompt}}\nA: {{a}}\nB: {{b}}\nWhich is better?");
@@ -654,7 +655,7 @@ TEST_CASE("a judge that hangs is ended by the call's timeout") {
   RequireJudgeError(s, "grader:ask: the judge call failed: the deadline passed");
 }
 
-TEST_CASE("a sample whose time limit passes while the judge hangs ends with error.limit") {
+TEST_CASE("a sample whose time limit passes while the judge hangs ends at its time limit") {
   auto env = CleanEnv();
   auto standin = StartStandin();
   Project p;
@@ -662,7 +663,43 @@ TEST_CASE("a sample whose time limit passes while the judge hangs ends with erro
   const Score s = p.Answer("[[standin:hang]]");
   INFO(ErrorText(s));
   REQUIRE(s.neutral);
-  CHECK(gavel::testing::FindMetric(s, "error.limit") != nullptr);
+  REQUIRE(s.errors.size() == 1);
+  // The call's deadline is the sample's: the engine's limit and the judge's deadline end it at
+  // the same moment, and either may report it first.
+  if (s.errors[0].kind == gavel::ErrorKind::kJudgeUnavailable) {
+    CHECK(s.errors[0].message.find("the deadline passed") != std::string::npos);
+  } else {
+    CHECK(s.errors[0].kind == gavel::ErrorKind::kLimit);
+    CHECK(s.errors[0].message.find("time limit of 300 ms") != std::string::npos);
+  }
+  CHECK(standin->stats().requests == 1);
+}
+
+TEST_CASE("no retry is started that the sample's time limit would cut off") {
+  auto env = CleanEnv();
+  auto standin = StartStandin();
+  Project p;
+  // The call may take 60 s, but the sample only 1.5 s: a Retry-After of 2 s cannot be waited.
+  REQUIRE(p.Load(Rubric(Options(OpenAiUrl(*standin)), "", "limits = { time_ms = 1500 },")));
+  const Score s = p.Answer("[[standin:status=429,retry_after=2]]");
+  RequireJudgeError(s, "no time left for another attempt before the deadline");
+  CHECK(standin->stats().requests == 1);
+  CHECK(s.usage.at("judge.calls") == 1);
+  CHECK(s.usage.at("judge.attempts") == 1);
+  CHECK(s.usage.at("judge.throttled") == 1);
+}
+
+TEST_CASE("attempt_timeout_ms ends a hung attempt and tries again within the call's timeout") {
+  auto env = CleanEnv();
+  auto standin = StartStandin();
+  Project p;
+  REQUIRE(p.Load(Rubric(Options(OpenAiUrl(*standin), "timeout_ms = 20000, attempt_timeout_ms = 200"))));
+  const Score s = p.Answer("[[standin:hang]]");
+  RequireJudgeError(s, "grader:ask: the judge call failed");
+  // The client's default: five attempts, each ended after 200 ms.
+  CHECK(standin->stats().hangs == 5);
+  CHECK(s.usage.at("judge.attempts") == 5);
+  CHECK(s.usage.at("judge.retries") == 4);
 }
 
 TEST_CASE("a rubric can catch an unavailable judge with pcall") {
@@ -930,7 +967,8 @@ TEST_CASE("judge.new: options are checked") {
     std::string error;
   };
   const std::vector<Case> cases = {
-      {url + ", " + files + ", tempreature = 1", "judge.new: unknown option 'tempreature' (options: url, prompt, system, verdict, temperature, max_tokens, timeout_ms)"},
+      {url + ", " + files + ", tempreature = 1", "judge.new: unknown option 'tempreature' (options: url, prompt, system, verdict, temperature, max_tokens, timeout_ms, attempt_timeout_ms, prices)"},
+      {url + ", " + files + ", attempt_timeout_ms = 0", "judge.new: option 'attempt_timeout_ms' must be an integer from 1 to 86400000 (got 0)"},
       {url + ", verdict = '../schemas/verdict.json'", "judge.new: option 'prompt' (the prompt template file) is required"},
       {url + ", prompt = '../prompts/review.txt'", "judge.new: option 'verdict' (the verdict schema file) is required"},
       {"url = 5, " + files, "judge.new: option 'url' must be a string (got number)"},
@@ -1127,6 +1165,186 @@ TEST_CASE("GAVEL_JUDGE_WINDOW bounds the calls in flight") {
   for (const Score& s : scores) CHECK_FALSE(s.neutral);
   CHECK(standin->stats().peak_in_flight <= 4);
   CHECK(standin->stats().requests == 12);
+}
+
+// --- Usage, cost and the reply cache ----------------------------------------------------------
+
+TEST_CASE("each sample's usage counts its judge calls, attempts, retries and tokens") {
+  auto env = CleanEnv();
+  auto standin = StartStandin();
+  Project p;
+  REQUIRE(p.Load(Rubric(Options(OpenAiUrl(*standin)))));
+  const Score s = p.Answer("Throttled once. [[standin:fail=1,status=429,retry_after=0]]");
+  INFO(ErrorText(s));
+  REQUIRE_FALSE(s.neutral);
+  const Json& info = Detail(s).at("info");
+  CHECK(s.usage.at("judge.calls") == 1);
+  CHECK(s.usage.at("judge.attempts") == 2);
+  CHECK(s.usage.at("judge.retries") == 1);
+  CHECK(s.usage.at("judge.throttled") == 1);
+  CHECK(s.usage.at("judge.input_tokens") == info.at("input_tokens").get<double>());
+  CHECK(s.usage.at("judge.output_tokens") == info.at("output_tokens").get<double>());
+  CHECK(s.usage.at("judge.input_tokens") > 0);
+  CHECK(s.usage.count("judge.cost_usd") == 0);  // no prices configured
+  CHECK(s.usage.count("judge.cache_hits") == 0);
+  // Written in the details, as whole numbers.
+  const Json item = gavel::ScoreToJson(s);
+  CHECK(item.at("details").at("usage").at("judge.attempts") == 2);
+  CHECK(item.at("details").at("usage").at("judge.attempts").is_number_integer());
+
+  SECTION("a failed call still counts, on the neutral score") {
+    const Score failed = p.Answer("[[standin:status=400]]");
+    RequireJudgeError(failed, "HTTP 400");
+    CHECK(failed.usage.at("judge.calls") == 1);
+    CHECK(failed.usage.at("judge.attempts") == 1);
+    CHECK(gavel::ScoreToJson(failed).at("details").at("usage").at("judge.calls") == 1);
+  }
+  SECTION("a verdict retry is a second call") {
+    const Score retried = p.Answer("[[standin:malformed]]");
+    RequireJudgeError(retried, "no usable verdict in 2 calls");
+    CHECK(retried.usage.at("judge.calls") == 2);
+    CHECK(retried.usage.at("judge.verdict_retries") == 1);
+    CHECK(retried.usage.at("judge.attempts") == 2);
+  }
+  SECTION("ask_each sums its calls") {
+    REQUIRE(p.Load(Rubric(Options(OpenAiUrl(*standin), "prompt = '../prompts/item.txt'"),
+                          "local vs, info = g:ask_each(s, { 'a', 'b', 'c' })\n return 1, info")));
+    const Score each = p.Answer("answer");
+    INFO(ErrorText(each));
+    REQUIRE_FALSE(each.neutral);
+    CHECK(each.usage.at("judge.calls") == 3);
+    CHECK(each.usage.at("judge.input_tokens") == Detail(each).at("input_tokens").get<double>());
+  }
+}
+
+TEST_CASE("prices give each sample's estimated cost") {
+  auto env = CleanEnv();
+  auto standin = StartStandin();
+  Project p;
+  auto cost_of = [](const Score& s, double in, double out) {
+    return (s.usage.at("judge.input_tokens") * in + s.usage.at("judge.output_tokens") * out) / 1e6;
+  };
+  SECTION("from the rubric") {
+    REQUIRE(p.Load(Rubric(Options(OpenAiUrl(*standin), "prices = { input = 3, output = 15 }"))));
+    const Score s = p.Answer("priced");
+    REQUIRE_FALSE(s.neutral);
+    CHECK(s.usage.at("judge.cost_usd") == Approx(cost_of(s, 3, 15)));
+    CHECK(s.usage.at("judge.cost_usd") > 0);
+  }
+  SECTION("from GAVEL_JUDGE_PRICES when the rubric gives none") {
+    ScopedEnv prices{{"GAVEL_JUDGE_PRICES", "input=0.8,output=3.2"}};
+    REQUIRE(p.Load(Rubric(Options(OpenAiUrl(*standin)))));
+    const Score s = p.Answer("priced");
+    REQUIRE_FALSE(s.neutral);
+    CHECK(s.usage.at("judge.cost_usd") == Approx(cost_of(s, 0.8, 3.2)));
+  }
+  SECTION("bad prices are load errors") {
+    {
+      ScopedEnv prices{{"GAVEL_JUDGE_PRICES", "input=cheap"}};
+      REQUIRE_FALSE(p.Load(Rubric(Options(OpenAiUrl(*standin)))));
+      CHECK(p.error.find("GAVEL_JUDGE_PRICES must look like 'input=0.8,output=3.2'") != std::string::npos);
+      CHECK(p.error.find("'cheap' is not a price") != std::string::npos);
+    }
+    REQUIRE_FALSE(p.Load(Rubric(Options(OpenAiUrl(*standin), "prices = { input = -1 }"))));
+    CHECK(p.error.find("option 'input' must be a price") != std::string::npos);
+    REQUIRE_FALSE(p.Load(Rubric(Options(OpenAiUrl(*standin), "prices = { inputs = 1 }"))));
+    CHECK(p.error.find("inputs") != std::string::npos);
+    REQUIRE_FALSE(p.Load(Rubric(Options(OpenAiUrl(*standin), "prices = 3"))));
+    CHECK(p.error.find("option 'prices' must be a table") != std::string::npos);
+  }
+}
+
+TEST_CASE("the reply cache answers a rerun without calling the judge") {
+  auto env = CleanEnv();
+  auto standin = StartStandin();
+  TempDir dir;
+  const fs::path file = dir.path() / "cache" / "judge.sqlite";
+  auto batch = [] {
+    std::vector<gavel::ParsedSample> b;
+    // Two identical samples, then a different one: the repeat index keeps both replies.
+    b.push_back(MakeSample("a", "same answer"));
+    b.push_back(MakeSample("a", "same answer"));
+    b.push_back(MakeSample("b", "another answer"));
+    return b;
+  };
+  std::vector<Json> first_verdicts;
+  {
+    Project p({.cache_file = file});
+    REQUIRE(p.Load(Rubric(Options(OpenAiUrl(*standin)))));
+    for (const Score& s : p.Batch(batch())) {
+      INFO(ErrorText(s));
+      REQUIRE_FALSE(s.neutral);
+      CHECK(s.usage.at("judge.calls") == 1);
+      CHECK(s.usage.count("judge.cache_hits") == 0);
+      first_verdicts.push_back(Detail(s).at("verdict"));
+    }
+    CHECK(standin->stats().requests == 3);
+  }
+  auto cache = gavel::judge::ReplyCache::Open(file);
+  REQUIRE(cache);
+  CHECK((*cache)->size() == 3);
+
+  SECTION("a new process (a new module) finds every reply, repeats included") {
+    Project p({.cache_file = file});
+    REQUIRE(p.Load(Rubric(Options(OpenAiUrl(*standin)))));
+    const auto scores = p.Batch(batch());
+    for (std::size_t i = 0; i < scores.size(); ++i) {
+      INFO(ErrorText(scores[i]));
+      REQUIRE_FALSE(scores[i].neutral);
+      CHECK(scores[i].usage.at("judge.cache_hits") == 1);
+      CHECK(scores[i].usage.count("judge.calls") == 0);
+      CHECK(Detail(scores[i]).at("verdict") == first_verdicts[i]);
+    }
+    CHECK(standin->stats().requests == 3);  // none new
+    // A third identical sample is a new repeat: the judge is asked.
+    std::vector<gavel::ParsedSample> more;
+    more.push_back(MakeSample("a", "same answer"));
+    const auto third = p.Batch(std::move(more));
+    CHECK(third[0].usage.at("judge.calls") == 1);
+    CHECK(standin->stats().requests == 4);
+  }
+  SECTION("a different request is not served from the cache") {
+    Project p({.cache_file = file});
+    REQUIRE(p.Load(Rubric(Options(OpenAiUrl(*standin), "temperature = 0.7"))));
+    const auto scores = p.Batch(batch());
+    for (const Score& s : scores) CHECK(s.usage.at("judge.calls") == 1);
+    CHECK(standin->stats().requests == 6);
+  }
+  SECTION("a module without a cache always asks the judge") {
+    Project p;
+    REQUIRE(p.Load(Rubric(Options(OpenAiUrl(*standin)))));
+    p.Batch(batch());
+    CHECK(standin->stats().requests == 6);
+  }
+}
+
+TEST_CASE("the cache keeps only replies that gave a usable verdict") {
+  auto env = CleanEnv();
+  auto standin = StartStandin();
+  TempDir dir;
+  const fs::path file = dir.path() / "judge.sqlite";
+  {
+    Project p({.cache_file = file});
+    REQUIRE(p.Load(Rubric(Options(OpenAiUrl(*standin)))));
+    RequireJudgeError(p.Answer("[[standin:malformed]]"), "no usable verdict in 2 calls");
+    RequireJudgeError(p.Answer("[[standin:status=400]]"), "HTTP 400");
+    RequireJudgeError(p.Answer("[[standin:off_schema]]"), "no usable verdict in 2 calls");
+    const Score good = p.Answer("a good answer");
+    REQUIRE_FALSE(good.neutral);
+  }
+  auto cache = gavel::judge::ReplyCache::Open(file);
+  REQUIRE(cache);
+  CHECK((*cache)->size() == 1);  // only the good reply
+}
+
+TEST_CASE("a cache file that cannot be opened fails the rubric load, naming it") {
+  auto env = CleanEnv();
+  auto standin = StartStandin();
+  TempDir dir;
+  const fs::path file = dir.Write("not-a-database.sqlite", std::string(4096, 'x'));
+  Project p({.cache_file = file});
+  REQUIRE_FALSE(p.Load(Rubric(Options(OpenAiUrl(*standin)))));
+  CHECK(p.error.find("judge.new: judge cache " + file.string()) != std::string::npos);
 }
 
 }  // namespace

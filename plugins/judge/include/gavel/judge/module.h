@@ -6,12 +6,19 @@
 //   registry.Add(gavel::judge::MakeModule());
 #pragma once
 
+#include <filesystem>
 #include <memory>
 
 #include "gavel/plugin.h"
 
 namespace gavel::judge {
 
-std::unique_ptr<gavel::Plugin> MakeModule();
+struct ModuleOptions {
+  // The SQLite file of the judge reply cache (see reply_cache.h), opened when a rubric first
+  // creates a grader; empty: no cache.
+  std::filesystem::path cache_file;
+};
+
+std::unique_ptr<gavel::Plugin> MakeModule(ModuleOptions options = {});
 
 }  // namespace gavel::judge

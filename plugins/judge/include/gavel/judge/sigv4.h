@@ -98,6 +98,9 @@ Result<SignedHeaders> SignRequest(const HttpRequestToSign& request,
 // (e.g. a model id) when building HttpRequestToSign::path.
 std::string UriEncode(std::string_view bytes, bool encode_slash = true);
 
+// The lower-case hex SHA-256 of `data` (kInternal if OpenSSL fails).
+Result<std::string> Sha256Hex(std::string_view data);
+
 // `time` as YYYYMMDDTHHMMSSZ in UTC, for SignRequest's amz_date.
 std::string FormatAmzDate(std::chrono::system_clock::time_point time);
 
