@@ -1,0 +1,58 @@
+// The Lambda function's settings, read once from the environment at init.
+//
+//   auto config = gavel::lambda::ConfigFromEnvironment();   // _HANDLER, GAVEL_RUBRIC, ...
+//   if (!config) { /* post an init error with config.error().message() */ }
+//
+// The rubric is `$LAMBDA_TASK_ROOT/rubrics/<_HANDLER>.lua`, or the path in GAVEL_RUBRIC, which
+// wins when set. The judge reads GAVEL_JUDGE_URL itself; nothing here keeps or logs it.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gavel/status.h"
+
+namespace gavel::lambda {
+
+struct LambdaConfig {
+  std::filesystem::path rubric;
+  unsigned threads = 0;       // GAVEL_THREADS; 0: one per hardware thread
+  std::size_t window = 256;   // GAVEL_WINDOW: samples in flight at once
+  // GAVEL_DEADLINE_MARGIN_MS: the response is sent this long before the invocation's deadline,
+  // leaving time to serialise and post it.
+  std::chrono::milliseconds deadline_margin{300};
+  // GAVEL_DETAILS=1: response items carry `details` (rationales, hits, error messages). Off by
+  // default: the Nova response item is {id, aggregate_reward_score, metrics_list}, and details
+  // can make a batch's response many times larger.
+  bool details = false;
+};
+
+// Looks a variable up; nullopt when it is unset.
+using EnvLookup = std::function<std::optional<std::string>(const char* name)>;
+
+// Reads the settings through `lookup` (the process environment by default). Errors (kUsage)
+// name the variable and the value's problem: no rubric named, a handler that is not a plain
+// rubric name, a number that is not a whole number in range.
+Result<LambdaConfig> ConfigFromEnvironment(const EnvLookup& lookup);
+Result<LambdaConfig> ConfigFromEnvironment();
+
+// Replaces the values of secret-bearing environment variables (judge URL with its password,
+// AWS keys and session token, API keys) with "[redacted]" in text that is about to be logged
+// or posted. A safety net: gavel's own messages do not quote secrets to begin with.
+class SecretScrubber {
+ public:
+  static SecretScrubber FromEnvironment(const EnvLookup& lookup);
+  static SecretScrubber FromEnvironment();
+  std::string Scrub(std::string text) const;
+
+ private:
+  std::vector<std::string> secrets_;  // longest first, so a secret inside another goes with it
+};
+
+}  // namespace gavel::lambda

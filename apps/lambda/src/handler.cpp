@@ -1,0 +1,113 @@
+#include "gavel/lambda/handler.h"
+
+#include <exception>
+#include <utility>
+#include <vector>
+
+#include "builtin.h"
+#include "gavel/json_scan.h"
+#include "gavel/sample_io.h"
+
+namespace gavel::lambda {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double MsSince(Clock::time_point start, Clock::time_point end) {
+  return std::chrono::duration<double, std::milli>(end - start).count();
+}
+
+bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+}  // namespace
+
+std::string ErrorBody(std::string_view message, std::string_view type) {
+  Json body = {{"errorMessage", std::string(message)}, {"errorType", std::string(type)}};
+  return body.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+bool ArrayElementsAreObjects(std::string_view event) {
+  JsonNestingScanner scanner;
+  bool expect_element = false;  // just after the array's '[' or a ',' between its elements
+  for (const char c : event) {
+    if (expect_element) {
+      if (IsJsonSpace(c)) continue;
+      // "[]" is an empty batch; a ']' right after a ',' is the parser's business.
+      if (c != '{' && c != ']') return false;
+      expect_element = false;
+    }
+    const bool top = scanner.AtTopLevel();
+    const bool in_array = scanner.depth == 1 && !scanner.in_string;
+    scanner.Feed(c);
+    if ((top && c == '[') || (in_array && c == ',')) expect_element = true;
+  }
+  return true;
+}
+
+Result<std::unique_ptr<Handler>> Handler::Create(const LambdaConfig& config) {
+  std::unique_ptr<Handler> handler(new Handler());
+  handler->config_ = config;
+  handler->registry_ = std::make_unique<PluginRegistry>();
+  if (Status st = RegisterBuiltinPlugins(*handler->registry_); !st) return st.error();
+  auto rubric = Rubric::Load(config.rubric, *handler->registry_);
+  if (!rubric) return rubric.error();
+  handler->rubric_ = std::move(*rubric);
+  EngineOptions options;
+  options.threads = config.threads;
+  options.window = config.window;
+  auto engine = Engine::Create(handler->rubric_, *handler->registry_, options);
+  if (!engine) return engine.error();
+  handler->engine_ = std::move(*engine);
+  return handler;
+}
+
+Handler::~Handler() = default;
+
+InvocationOutcome Handler::Handle(std::string_view event, std::optional<Clock::time_point> deadline) {
+  const auto started = Clock::now();
+  InvocationOutcome out;
+  out.report.rubric = rubric_->name();
+  auto refuse = [&](std::string_view message, std::string_view type) {
+    out.ok = false;
+    out.error_type = std::string(type);
+    out.body = ErrorBody(message, type);
+    out.report.invocation_error = true;
+    out.report.error_type = out.error_type;
+    out.report.response_bytes = out.body.size();
+    out.report.total_ms = MsSince(started, Clock::now());
+  };
+  try {
+    auto samples = ParseNovaEvent(event);
+    if (!samples) {
+      refuse(samples.error().message(), kInvalidEventErrorType);
+      return out;
+    }
+    if (!ArrayElementsAreObjects(event)) {
+      refuse("event is not a JSON array of samples: an element is not an object", kInvalidEventErrorType);
+      return out;
+    }
+    const auto parsed = Clock::now();
+    out.report.parse_ms = MsSince(started, parsed);
+
+    std::optional<Clock::time_point> until;
+    if (deadline) until = *deadline - config_.deadline_margin;
+    std::vector<Score> scores = engine_->ScoreBatch(std::move(*samples), until);
+    const auto scored = Clock::now();
+    out.report.score_ms = MsSince(parsed, scored);
+    for (const Score& score : scores) out.report.Add(score);
+
+    WriteOptions options;
+    options.details = config_.details;
+    out.body = ScoresToNovaResponse(scores, options);
+    out.ok = true;
+    out.report.response_bytes = out.body.size();
+    out.report.total_ms = MsSince(started, Clock::now());
+  } catch (const std::exception& e) {
+    // Memory exhaustion while building the response, in practice: the function answers with
+    // an error rather than dying, and the log line says which.
+    refuse(std::string("handling the event failed: ") + e.what(), kInternalErrorType);
+  }
+  return out;
+}
+
+}  // namespace gavel::lambda
