@@ -27,7 +27,13 @@ const char kUsage[] =
     "                             (default: $GAVEL_JUDGE_CACHE, else ~/.cache/gavel/judge.sqlite)\n"
     "          --no-judge-cache   always ask the judge\n"
     "  check   load a rubric and report its steps or its errors\n"
-    "          --rubric FILE\n";
+    "          --rubric FILE\n"
+    "  lambda-local  run a saved Lambda event (a Nova RFT batch) through the Lambda handler and\n"
+    "          print the response body (or the error body, exit 1)\n"
+    "          --rubric FILE\n"
+    "          --event FILE       the event: a JSON array of samples\n"
+    "          --deadline-ms N    the invocation's deadline, from after init\n"
+    "          (GAVEL_THREADS, GAVEL_WINDOW, GAVEL_DEADLINE_MARGIN_MS, GAVEL_DETAILS as in Lambda)\n";
 
 }  // namespace
 
@@ -46,6 +52,7 @@ int main(int argc, char** argv) {
   args.erase(args.begin());
   if (command == "score") return gavel::cli::ScoreCommand(args);
   if (command == "check") return gavel::cli::CheckCommand(args);
+  if (command == "lambda-local") return gavel::cli::LambdaLocalCommand(args);
   if (command == "--version") {
     std::puts("gavel 0.1.0");
     return 0;
