@@ -1,0 +1,204 @@
+// The handler library's parts on their own: settings from the environment, the secret scrubber,
+// the event shape check, the log and EMF lines, and the handler in this process.
+#include <catch2/catch.hpp>
+
+#include <map>
+
+#include "gavel/lambda/config.h"
+#include "gavel/lambda/handler.h"
+#include "gavel/lambda/invocation_report.h"
+
+namespace {
+
+using gavel::Json;
+using namespace gavel::lambda;
+
+EnvLookup Vars(std::map<std::string, std::string> vars) {
+  return [vars](const char* name) -> std::optional<std::string> {
+    auto it = vars.find(name);
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+std::string ConfigError(std::map<std::string, std::string> vars) {
+  auto config = ConfigFromEnvironment(Vars(std::move(vars)));
+  REQUIRE_FALSE(config);
+  CHECK(config.error().kind() == gavel::ErrorKind::kUsage);
+  return config.error().message();
+}
+
+}  // namespace
+
+TEST_CASE("config: the rubric from the handler or GAVEL_RUBRIC, numbers checked", "[units]") {
+  SECTION("defaults") {
+    auto config = ConfigFromEnvironment(Vars({{"_HANDLER", "contract_review"}, {"LAMBDA_TASK_ROOT", "/var/task"}}));
+    REQUIRE(config);
+    CHECK(config->rubric == "/var/task/rubrics/contract_review.lua");
+    CHECK(config->threads == 0);
+    CHECK(config->window == 256);
+    CHECK(config->deadline_margin == std::chrono::milliseconds(300));
+    CHECK_FALSE(config->details);
+  }
+  SECTION("a handler with .lua, and every setting") {
+    auto config = ConfigFromEnvironment(Vars({{"_HANDLER", "math_answer.lua"},
+                                              {"LAMBDA_TASK_ROOT", "/opt/fn"},
+                                              {"GAVEL_THREADS", "3"},
+                                              {"GAVEL_WINDOW", "64"},
+                                              {"GAVEL_DEADLINE_MARGIN_MS", "0"},
+                                              {"GAVEL_DETAILS", "1"}}));
+    REQUIRE(config);
+    CHECK(config->rubric == "/opt/fn/rubrics/math_answer.lua");
+    CHECK(config->threads == 3);
+    CHECK(config->window == 64);
+    CHECK(config->deadline_margin == std::chrono::milliseconds(0));
+    CHECK(config->details);
+  }
+  SECTION("GAVEL_RUBRIC wins over the handler; empty variables count as unset") {
+    auto config = ConfigFromEnvironment(
+        Vars({{"_HANDLER", "x"}, {"GAVEL_RUBRIC", "/tmp/r.lua"}, {"GAVEL_THREADS", ""}}));
+    REQUIRE(config);
+    CHECK(config->rubric == "/tmp/r.lua");
+    CHECK(config->threads == 0);
+  }
+  SECTION("errors name the variable") {
+    CHECK_THAT(ConfigError({}), Catch::StartsWith("no rubric: set the function's handler"));
+    CHECK_THAT(ConfigError({{"_HANDLER", "x"}}), Catch::StartsWith("LAMBDA_TASK_ROOT is not set"));
+    for (const char* bad : {"../x", "a/b", ".hidden", "a b", "index.handler:fn"}) {
+      INFO(bad);
+      CHECK_THAT(ConfigError({{"_HANDLER", bad}, {"LAMBDA_TASK_ROOT", "/t"}}),
+                 Catch::StartsWith("the handler must be a rubric name"));
+    }
+    CHECK(ConfigError({{"GAVEL_RUBRIC", "r"}, {"GAVEL_THREADS", "0"}}) ==
+          "GAVEL_THREADS must be a whole number from 1 to 1024");
+    CHECK(ConfigError({{"GAVEL_RUBRIC", "r"}, {"GAVEL_WINDOW", "-1"}}) ==
+          "GAVEL_WINDOW must be a whole number from 1 to 1048576");
+    CHECK(ConfigError({{"GAVEL_RUBRIC", "r"}, {"GAVEL_DEADLINE_MARGIN_MS", "1e3"}}) ==
+          "GAVEL_DEADLINE_MARGIN_MS must be a whole number from 0 to 900000");
+    CHECK(ConfigError({{"GAVEL_RUBRIC", "r"}, {"GAVEL_DETAILS", "yes"}}) == "GAVEL_DETAILS must be 0 or 1");
+  }
+}
+
+TEST_CASE("secret scrubber: judge URL password, AWS keys, API keys named by key_env", "[units]") {
+  const SecretScrubber scrubber = SecretScrubber::FromEnvironment(
+      Vars({{"GAVEL_JUDGE_URL", "openai+https://user:hunter2-pass@judge.example/v1?model=m&key_env=MY_KEY"},
+            {"MY_KEY", "sk-my-key-123"},
+            {"AWS_SECRET_ACCESS_KEY", "aws-secret-0123456789"},
+            {"AWS_SESSION_TOKEN", "token-abcdef"},
+            {"OPENAI_API_KEY", "abc"}}));  // too short to scrub without blanking ordinary words
+  CHECK(scrubber.Scrub("url user:hunter2-pass@judge, key sk-my-key-123, aws aws-secret-0123456789 token-abcdef abc") ==
+        "url user:[redacted]@judge, key [redacted], aws [redacted] [redacted] abc");
+  CHECK(scrubber.Scrub("nothing secret") == "nothing secret");
+  CHECK(SecretScrubber::FromEnvironment(Vars({})).Scrub("hunter2-pass") == "hunter2-pass");
+}
+
+TEST_CASE("event shape: arrays of objects pass, anything else is found", "[units]") {
+  CHECK(ArrayElementsAreObjects("[]"));
+  CHECK(ArrayElementsAreObjects(" [ ] "));
+  CHECK(ArrayElementsAreObjects(R"([{"a": [1, "x,]"]}, {"b": {"c": [2]}} ,{}])"));
+  CHECK(ArrayElementsAreObjects("[\n\t{}\r\n]"));
+  CHECK_FALSE(ArrayElementsAreObjects("[1]"));
+  CHECK_FALSE(ArrayElementsAreObjects(R"([{}, "s"])"));
+  CHECK_FALSE(ArrayElementsAreObjects(R"([{}, [{}]])"));
+  CHECK_FALSE(ArrayElementsAreObjects("[null, {}]"));
+}
+
+TEST_CASE("invocation report: the log line and the EMF line", "[units]") {
+  InvocationReport report;
+  report.request_id = "req-1";
+  report.rubric = "math-answer";
+  gavel::Score good;
+  good.id = "a";
+  good.reward = 1;
+  report.Add(good);
+  report.Add(gavel::Score::Failed("b", 0.5, gavel::ErrorKind::kBadSample, "missing messages"));
+  report.Add(gavel::Score::Failed("c", 0.5, gavel::ErrorKind::kDeadline, "late"));
+  report.Add(gavel::Score::Failed("d", 0.5, gavel::ErrorKind::kDeadline, "late"));
+  report.usage = {{"judge.calls", 4}, {"judge.attempts", 6}, {"judge.cost_usd", 0.25}};
+  report.total_ms = 12.5;
+  report.score_ms = 10;
+  report.response_bytes = 300;
+  CHECK(report.samples == 4);
+  CHECK(report.neutral == 3);
+  CHECK(report.error_count() == 3);
+
+  const Json log = Json::parse(InvocationLogLine(report));
+  CHECK(log["message"] == "invocation");
+  CHECK(log["request_id"] == "req-1");
+  CHECK(log["samples"] == 4);
+  CHECK(log["neutral"] == 3);
+  CHECK(log["errors"] == Json({{"deadline", 2}, {"sample", 1}}));
+  CHECK(log["usage"]["judge.calls"] == 4);
+  CHECK(log["ms"]["total"] == 12.5);
+  CHECK(log["ms"]["per_sample"] == 2.5);
+  CHECK(log["response_bytes"] == 300);
+  CHECK_THAT(InvocationLogLine(report), !Catch::Contains("missing messages"));  // no message text
+
+  const Json emf = Json::parse(EmbeddedMetricsLine(report, 1700000000000));
+  CHECK(emf["_aws"]["Timestamp"] == 1700000000000);
+  const Json& directive = emf["_aws"]["CloudWatchMetrics"][0];
+  CHECK(directive["Namespace"] == "gavel");
+  std::map<std::string, std::string> units;
+  for (const Json& m : directive["Metrics"]) units[m["Name"]] = m["Unit"];
+  CHECK(units == std::map<std::string, std::string>{{"Samples", "Count"},
+                                                    {"NeutralRewards", "Count"},
+                                                    {"Errors", "Count"},
+                                                    {"SchemaFailures", "Count"},
+                                                    {"DeadlineErrors", "Count"},
+                                                    {"InvocationErrors", "Count"},
+                                                    {"DurationMs", "Milliseconds"},
+                                                    {"judge.attempts", "None"},
+                                                    {"judge.calls", "None"},
+                                                    {"judge.cost_usd", "None"},
+                                                    {"judge.retries", "Count"}});
+  CHECK(emf["Rubric"] == "math-answer");
+  CHECK(emf["Samples"] == 4);
+  CHECK(emf["NeutralRewards"] == 3);
+  CHECK(emf["Errors"] == 3);
+  CHECK(emf["SchemaFailures"] == 1);
+  CHECK(emf["DeadlineErrors"] == 2);
+  CHECK(emf["InvocationErrors"] == 0);
+  CHECK(emf["judge.calls"] == 4);
+  CHECK(emf["judge.retries"] == 2);
+  CHECK(emf["judge.cost_usd"] == 0.25);
+}
+
+TEST_CASE("handler: in this process, details only when asked for, errors as values", "[units]") {
+  LambdaConfig config;
+  config.rubric = std::string(GAVEL_SOURCE_DIR) + "/rubrics/math_answer.lua";
+  config.threads = 1;
+  const std::string event =
+      R"([{"id": "x", "messages": [{"role": "assistant", "content": "#### 5"}], "reference_answer": 5}])";
+  SECTION("without details") {
+    auto handler = Handler::Create(config);
+    REQUIRE(handler);
+    InvocationOutcome out = (*handler)->Handle(event, std::nullopt);
+    REQUIRE(out.ok);
+    CHECK(Json::parse(out.body)[0].size() == 3);
+    CHECK(out.report.samples == 1);
+    CHECK(out.report.rubric == "math-answer");
+  }
+  SECTION("with details") {
+    config.details = true;
+    auto handler = Handler::Create(config);
+    REQUIRE(handler);
+    InvocationOutcome out = (*handler)->Handle(event, std::nullopt);
+    REQUIRE(out.ok);
+    CHECK(Json::parse(out.body)[0]["details"]["correct"] == "final answer \"5\" (hashes), reference 5");
+  }
+  SECTION("a deadline already past: every sample neutral with a deadline error") {
+    auto handler = Handler::Create(config);
+    REQUIRE(handler);
+    InvocationOutcome out = (*handler)->Handle(event, std::chrono::steady_clock::now());
+    REQUIRE(out.ok);
+    CHECK(Json::parse(out.body) ==
+          Json::parse(R"([{"id":"x","aggregate_reward_score":0.5,"metrics_list":[{"name":"error.deadline","value":1,"type":"Metric"}]}])"));
+  }
+  SECTION("a rubric that does not exist") {
+    config.rubric = "/nonexistent/r.lua";
+    auto handler = Handler::Create(config);
+    REQUIRE_FALSE(handler);
+    CHECK_THAT(handler.error().message(), Catch::Contains("/nonexistent/r.lua"));
+  }
+  CHECK(ErrorBody("a \"quoted\" \xff", "T") == R"({"errorMessage":"a \"quoted\" �","errorType":"T"})");
+}
