@@ -12,6 +12,7 @@ packages=(
   catch2 libbenchmark-dev
   json-schema-test-suite python3-jsonschema
   python3
+  zip unzip
 )
 
 missing=()
