@@ -89,6 +89,9 @@ TEST_CASE("secret scrubber: judge URL password, AWS keys, API keys named by key_
   CHECK(scrubber.Scrub("url user:hunter2-pass@judge, key sk-my-key-123, aws aws-secret-0123456789 token-abcdef abc") ==
         "url user:[redacted]@judge, key [redacted], aws [redacted] [redacted] abc");
   CHECK(scrubber.Scrub("nothing secret") == "nothing secret");
+  const SecretScrubber encoded = SecretScrubber::FromEnvironment(
+      Vars({{"GAVEL_JUDGE_URL", "http://u:p%40ss%2Fword@127.0.0.1:1/v1?model=m"}}));
+  CHECK(encoded.Scrub("p%40ss%2Fword or p@ss/word") == "[redacted] or [redacted]");
   CHECK(SecretScrubber::FromEnvironment(Vars({})).Scrub("hunter2-pass") == "hunter2-pass");
 }
 
