@@ -7,17 +7,6 @@
 namespace gavel::lambda {
 namespace {
 
-// Sums the per-sample usage map (judge calls, tokens, cost) when the engine's Score has one.
-// Written against any score type so that it compiles before and after the engine adds it.
-template <typename S>
-void AddUsage(const S& score, std::map<std::string, double>& sums) {
-  if constexpr (requires { score.usage; }) {
-    for (const auto& [key, value] : score.usage) {
-      if (std::isfinite(value)) sums[key] += value;
-    }
-  }
-}
-
 double Rounded(double ms) { return std::round(ms * 1000.0) / 1000.0; }
 
 }  // namespace
@@ -26,7 +15,9 @@ void InvocationReport::Add(const Score& score) {
   ++samples;
   if (score.neutral) ++neutral;
   for (const ScoreError& error : score.errors) ++errors[std::string(ErrorKindName(error.kind))];
-  AddUsage(score, usage);
+  for (const auto& [key, value] : score.usage) {
+    if (std::isfinite(value)) usage[key] += value;
+  }
 }
 
 std::size_t InvocationReport::error_count() const {
@@ -76,12 +67,8 @@ std::string EmbeddedMetricsLine(const InvocationReport& report, std::int64_t tim
   put("DeadlineErrors", count_of("deadline"), "Count");
   put("InvocationErrors", report.invocation_error ? 1.0 : 0.0, "Count");
   put("DurationMs", Rounded(report.total_ms), "Milliseconds");
-  for (const auto& [key, value] : report.usage) put(key, value, "None");
-  const auto calls = report.usage.find("judge.calls");
-  const auto attempts = report.usage.find("judge.attempts");
-  if (calls != report.usage.end() && attempts != report.usage.end() && !report.usage.count("judge.retries")) {
-    put("judge.retries", attempts->second - calls->second, "Count");
-  }
+  // What the judge used: calls, attempts, retries, tokens and, with prices, cost.
+  for (const auto& [key, value] : report.usage) put(key, value, key.ends_with("_usd") ? "None" : "Count");
   line["_aws"] = {{"Timestamp", timestamp_ms},
                   {"CloudWatchMetrics",
                    Json::array({{{"Namespace", "gavel"},
