@@ -113,11 +113,13 @@ TEST_CASE("invocation report: the log line and the EMF line", "[units]") {
   gavel::Score good;
   good.id = "a";
   good.reward = 1;
+  good.usage = {{"judge.calls", 3}, {"judge.attempts", 4}, {"judge.retries", 1}, {"judge.cost_usd", 0.25}};
   report.Add(good);
   report.Add(gavel::Score::Failed("b", 0.5, gavel::ErrorKind::kBadSample, "missing messages"));
   report.Add(gavel::Score::Failed("c", 0.5, gavel::ErrorKind::kDeadline, "late"));
-  report.Add(gavel::Score::Failed("d", 0.5, gavel::ErrorKind::kDeadline, "late"));
-  report.usage = {{"judge.calls", 4}, {"judge.attempts", 6}, {"judge.cost_usd", 0.25}};
+  gavel::Score late = gavel::Score::Failed("d", 0.5, gavel::ErrorKind::kDeadline, "late");
+  late.usage = {{"judge.calls", 1}, {"judge.attempts", 2}, {"judge.retries", 1}};  // a failed sample's calls count
+  report.Add(late);
   report.total_ms = 12.5;
   report.score_ms = 10;
   report.response_bytes = 300;
@@ -150,8 +152,8 @@ TEST_CASE("invocation report: the log line and the EMF line", "[units]") {
                                                     {"DeadlineErrors", "Count"},
                                                     {"InvocationErrors", "Count"},
                                                     {"DurationMs", "Milliseconds"},
-                                                    {"judge.attempts", "None"},
-                                                    {"judge.calls", "None"},
+                                                    {"judge.attempts", "Count"},
+                                                    {"judge.calls", "Count"},
                                                     {"judge.cost_usd", "None"},
                                                     {"judge.retries", "Count"}});
   CHECK(emf["Rubric"] == "math-answer");
