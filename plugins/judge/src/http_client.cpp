@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <deque>
+#include <filesystem>
 #include <limits>
 #include <map>
 #include <mutex>
@@ -34,6 +35,19 @@ const std::string* HttpResponse::Header(std::string_view name) const {
     if (key == name) return &value;
   }
   return nullptr;
+}
+
+std::string FindCaBundle(const std::function<const char*(const char*)>& getenv_fn,
+                         const std::function<bool(const std::string&)>& exists) {
+  for (const char* name : {"CURL_CA_BUNDLE", "SSL_CERT_FILE"}) {
+    const char* value = getenv_fn(name);
+    if (value != nullptr && *value != '\0') return value;
+  }
+  for (const char* file : {"/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt",
+                           "/etc/ssl/ca-bundle.pem", "/etc/ssl/cert.pem"}) {
+    if (exists(file)) return file;
+  }
+  return {};
 }
 
 bool IsRetryableStatus(long status) { return status == 408 || status == 429 || (status >= 500 && status <= 599); }
@@ -211,6 +225,13 @@ Result<std::unique_ptr<HttpClient>> HttpClient::Create(ClientOptions options) {
   curl_multi_setopt(impl->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
   curl_multi_setopt(impl->multi, CURLMOPT_MAXCONNECTS, static_cast<long>(impl->options.concurrency.max_in_flight));
   const auto now = Clock::now();
+  if (impl->options.ca_file.empty()) {
+    impl->options.ca_file = FindCaBundle([](const char* name) { return std::getenv(name); },
+                                         [](const std::string& file) {
+                                           std::error_code ec;
+                                           return std::filesystem::is_regular_file(file, ec);
+                                         });
+  }
   impl->window = static_cast<double>(impl->options.concurrency.max_in_flight);
   impl->stats.window = impl->window;
   impl->stats.min_window_seen = impl->window;
@@ -426,6 +447,7 @@ void HttpClient::Impl::Start(std::unique_ptr<Pending> p, Clock::time_point now) 
   curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connect_timeout.count()));
   curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(easy, CURLOPT_USERAGENT, options.user_agent.c_str());
+  if (!options.ca_file.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, options.ca_file.c_str());
   curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");
   curl_easy_setopt(easy, CURLOPT_TCP_KEEPALIVE, 1L);
   curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");

@@ -61,6 +61,8 @@ constexpr lua_Integer kMaxItems = 10000;
 constexpr std::size_t kMaxStepBytes = std::size_t{64} << 20;
 constexpr lua_Integer kMaxTokensLimit = 1000000;
 constexpr lua_Integer kMaxTimeoutMs = 86400000;
+// How close to the sample's deadline a call that ran out of time is left for the engine to end.
+constexpr std::chrono::milliseconds kDeadlineSlack{100};
 
 class JudgeModule;
 
@@ -586,6 +588,7 @@ struct Slot {
   std::string winner;  // compare: "A", "B" or "tie"
   std::string cache_key;  // empty: not cached
   bool from_cache = false;  // the verdict came from the cache
+  bool sample_deadline = false;  // the call in flight ends at the sample's deadline, not its own
   int attempts = 0;
   int calls = 0;
   std::int64_t input_tokens = 0;
@@ -743,6 +746,14 @@ void OnCallDone(const std::shared_ptr<Job>& job, std::size_t i, HttpResponse res
   try {
     if (!response.ok()) {
       CountCall(*job, job->slots[i], &response, JudgeReply{});
+      // The sample's own deadline cut the call short and is here (the client gives up on an
+      // attempt a little early, in whole milliseconds and with room for the next step): the
+      // engine ends the sample within moments and says which deadline it was (error.deadline or
+      // error.limit). Earlier, a retry that cannot fit fails the step at once, with its cause.
+      if (response.failure == CallFailure::kDeadline && job->slots[i].sample_deadline &&
+          Clock::now() + kDeadlineSlack >= job->completer->deadline()) {
+        return;
+      }
       EndSlot(job, i, "the judge call failed: " + response.error);
       return;
     }
@@ -768,7 +779,9 @@ void SubmitCall(const std::shared_ptr<Job>& job, std::size_t i) {
   Call call;
   call.request = slot.request;
   // Retries end before the sample stops waiting.
-  call.deadline = std::min(Clock::now() + job->grader->timeout, job->completer->deadline());
+  const Clock::time_point own = Clock::now() + job->grader->timeout;
+  slot.sample_deadline = job->completer->deadline() < own;
+  call.deadline = std::min(own, job->completer->deadline());
   call.attempt_timeout = job->grader->attempt_timeout;
   call.estimated_tokens = slot.estimated_tokens;
   call.prepare = job->grader->prepare;

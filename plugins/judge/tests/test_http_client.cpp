@@ -42,6 +42,29 @@ TEST_CASE("Retry-After is read as seconds or as an HTTP date", "[http]") {
   CHECK(ParseRetryAfter("99999999999999", now).value() > 1000000s);  // huge, not wrapped
 }
 
+TEST_CASE("the CA bundle: the environment first, then the usual places of each distribution", "[http]") {
+  using gavel::judge::FindCaBundle;
+  const auto no_env = [](const char*) -> const char* { return nullptr; };
+  const auto amazon = [](const std::string& f) { return f == "/etc/pki/tls/certs/ca-bundle.crt"; };
+  const auto debian = [](const std::string& f) {
+    return f == "/etc/ssl/certs/ca-certificates.crt" || f == "/etc/pki/tls/certs/ca-bundle.crt";
+  };
+  const auto nothing = [](const std::string&) { return false; };
+  CHECK(FindCaBundle(no_env, amazon) == "/etc/pki/tls/certs/ca-bundle.crt");
+  CHECK(FindCaBundle(no_env, debian) == "/etc/ssl/certs/ca-certificates.crt");
+  CHECK(FindCaBundle(no_env, nothing).empty());
+  const auto ssl_cert_file = [](const char* n) -> const char* {
+    return std::string_view(n) == "SSL_CERT_FILE" ? "/opt/certs.pem" : nullptr;
+  };
+  CHECK(FindCaBundle(ssl_cert_file, amazon) == "/opt/certs.pem");
+  const auto both = [](const char* n) -> const char* {
+    return std::string_view(n) == "CURL_CA_BUNDLE" ? "/a.pem" : std::string_view(n) == "SSL_CERT_FILE" ? "/b.pem" : "";
+  };
+  CHECK(FindCaBundle(both, amazon) == "/a.pem");
+  const auto empty = [](const char*) -> const char* { return ""; };
+  CHECK(FindCaBundle(empty, amazon) == "/etc/pki/tls/certs/ca-bundle.crt");
+}
+
 TEST_CASE("only 408, 429 and 5xx are worth another attempt", "[http]") {
   for (long s : {408L, 429L, 500L, 502L, 503L, 504L, 599L}) CHECK(IsRetryableStatus(s));
   for (long s : {200L, 400L, 401L, 403L, 404L, 413L, 422L}) CHECK_FALSE(IsRetryableStatus(s));

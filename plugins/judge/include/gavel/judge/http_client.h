@@ -92,6 +92,8 @@ struct ClientOptions {
   std::chrono::milliseconds attempt_timeout{120000};
   std::size_t max_response_bytes = std::size_t{16} << 20;
   std::string user_agent = "gavel-judge/0.1";
+  // The file of trusted CA certificates for HTTPS judges; empty: FindCaBundle's choice.
+  std::string ca_file;
   std::uint64_t seed = 0;  // for the jitter; 0 takes one from the system
 };
 
@@ -149,5 +151,11 @@ std::optional<std::chrono::milliseconds> ParseRetryAfter(std::string_view value,
 std::chrono::milliseconds BackoffDelay(int attempt, const RetryPolicy& policy, double unit);
 // Statuses worth another attempt: 408, 429 and 5xx.
 bool IsRetryableStatus(long status);
+// The CA bundle for HTTPS: $CURL_CA_BUNDLE or $SSL_CERT_FILE when set, else the first file that
+// exists of Debian's, Amazon Linux and Red Hat's, SUSE's and Alpine's usual places, else "" (libcurl's
+// built-in default). A binary built on Debian looks only in Debian's place by itself, and
+// Amazon Linux 2023 (where Lambda runs it) keeps the bundle elsewhere.
+std::string FindCaBundle(const std::function<const char*(const char*)>& getenv_fn,
+                         const std::function<bool(const std::string&)>& exists);
 
 }  // namespace gavel::judge
