@@ -18,35 +18,14 @@
 
 #include <lua.hpp>
 
+#include "temp_dir.h"
+
 #include "gavel/engine.h"
 #include "gavel/plugin.h"
 #include "gavel/rubric.h"
 #include "gavel/sample_io.h"
 
 namespace gavel::testing {
-
-// A temporary folder, removed with its contents when the object goes.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "gavel-test-XXXXXX").string();
-    path_ = mkdtemp(tmpl.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::filesystem::path& path() const { return path_; }
-  std::filesystem::path Write(const std::string& name, const std::string& text) const {
-    const auto file = path_ / name;
-    std::filesystem::create_directories(file.parent_path());
-    std::ofstream(file, std::ios::binary) << text;
-    return file;
-  }
-
- private:
-  std::filesystem::path path_;
-};
 
 // A sample with the given answer (and optional extra JSON members, e.g. "\"reference_answer\": 3").
 inline ParsedSample MakeSample(const std::string& id, const std::string& answer, const std::string& extra = "") {

@@ -1,41 +1,19 @@
 // The judge reply cache: keys, repeat indices, persistence and failures, on real SQLite files.
 #include <catch2/catch.hpp>
 
-#include <stdlib.h>
-
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <string>
 
 #include "gavel/judge/reply_cache.h"
+#include "temp_dir.h"
 
 namespace {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "gavel-cache-XXXXXX").string();
-    REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::filesystem::path& path() const { return path_; }
-  std::filesystem::path Write(const std::string& name, const std::string& text) const {
-    const auto file = path_ / name;
-    std::ofstream(file, std::ios::binary) << text;
-    return file;
-  }
-
- private:
-  std::filesystem::path path_;
-};
-
 using gavel::judge::HttpRequest;
 using gavel::judge::ReplyCache;
+using gavel::testing::TempDir;
 
 HttpRequest Request(const std::string& body, const std::string& url = "http://127.0.0.1:9/v1/chat/completions") {
   HttpRequest r;
