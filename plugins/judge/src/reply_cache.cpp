@@ -1,6 +1,8 @@
 #include "gavel/judge/reply_cache.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <system_error>
@@ -41,6 +43,9 @@ Result<std::unique_ptr<ReplyCache>> ReplyCache::Open(const std::filesystem::path
     std::filesystem::create_directories(file.parent_path(), ec);
     if (ec) return fail("cannot create its folder: " + ec.message());
   }
+  // The replies quote what was judged: the file is the user's alone (SQLite gives its journal
+  // files the same permissions).
+  if (const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600); fd >= 0) ::close(fd);
   std::unique_ptr<ReplyCache> cache(new ReplyCache());
   cache->file_ = file;
   const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;

@@ -89,6 +89,9 @@ TEST_CASE("stored replies survive reopening the file, byte for byte", "[cache]")
     CHECK(stats.stores == 1);
     CHECK(stats.errors == 0);
   }
+  // Only its owner may read it: the replies quote what was judged.
+  CHECK((std::filesystem::status(file).permissions() & std::filesystem::perms::all) ==
+        (std::filesystem::perms::owner_read | std::filesystem::perms::owner_write));
   auto again = OpenCache(file);
   CHECK(again->size() == 1);
   const std::string same = again->KeyFor("openai", "m", Request("{}"));
