@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <stdexcept>
 #include <string>
 #include <system_error>
 
@@ -15,7 +16,8 @@ class TempDir {
  public:
   TempDir() {
     std::string tmpl = (std::filesystem::temp_directory_path() / "gavel-test-XXXXXX").string();
-    path_ = mkdtemp(tmpl.data());
+    if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("cannot create a temporary folder " + tmpl);
+    path_ = tmpl;
   }
   ~TempDir() {
     std::error_code ec;

@@ -1,8 +1,6 @@
 // Helpers for the schema tests: temporary folders of schema files, and loading from JSON text.
 #pragma once
 
-#include <stdlib.h>  // mkdtemp
-
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -11,36 +9,11 @@
 #include <catch2/catch.hpp>
 
 #include "gavel/schema/schema.h"
+#include "temp_dir.h"
 
 namespace gavel::schema::testing {
 
-// A temporary folder, removed with its contents when the object goes.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "gavel-schema-XXXXXX").string();
-    REQUIRE(mkdtemp(pattern.data()) != nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-
-  std::filesystem::path Write(const std::string& name, const std::string& text) const {
-    const auto file = path_ / name;
-    std::filesystem::create_directories(file.parent_path());
-    std::ofstream(file, std::ios::binary) << text;
-    return file;
-  }
-
- private:
-  std::filesystem::path path_;
-};
+using TempDir = gavel::testing::TempDir;
 
 // Compiles schema text that must load.
 inline std::shared_ptr<const Schema> MustLoad(const std::string& text, LoadOptions options = {}) {
