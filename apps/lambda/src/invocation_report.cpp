@@ -18,6 +18,12 @@ void InvocationReport::Add(const Score& score) {
   for (const auto& [key, value] : score.usage) {
     if (std::isfinite(value)) usage[key] += value;
   }
+  for (const Metric& metric : score.metrics) {
+    if (metric.name.starts_with("error.") || !std::isfinite(metric.value)) continue;
+    auto& [sum, count] = metrics[metric.name];
+    sum += metric.value;
+    ++count;
+  }
 }
 
 std::size_t InvocationReport::error_count() const {
@@ -38,6 +44,11 @@ std::string InvocationLogLine(const InvocationReport& report) {
     line["neutral"] = report.neutral;
     line["errors"] = report.errors;
     line["usage"] = report.usage;
+    Json means = Json::object();
+    for (const auto& [name, sum_count] : report.metrics) {
+      means[name] = sum_count.first / static_cast<double>(sum_count.second);
+    }
+    line["metrics"] = std::move(means);
   }
   line["response_bytes"] = report.response_bytes;
   line["ms"] = {{"parse", Rounded(report.parse_ms)},
@@ -69,6 +80,11 @@ std::string EmbeddedMetricsLine(const InvocationReport& report, std::int64_t tim
   put("DurationMs", Rounded(report.total_ms), "Milliseconds");
   // What the judge used: calls, attempts, retries, tokens and, with prices, cost.
   for (const auto& [key, value] : report.usage) put(key, value, key.ends_with("_usd") ? "None" : "Count");
+  std::size_t rubric_metrics = 0;
+  for (const auto& [name, sum_count] : report.metrics) {
+    if (rubric_metrics++ == kMaxRubricMetrics) break;
+    put("metric." + name, sum_count.first / static_cast<double>(sum_count.second), "None");
+  }
   line["_aws"] = {{"Timestamp", timestamp_ms},
                   {"CloudWatchMetrics",
                    Json::array({{{"Namespace", "gavel"},

@@ -114,7 +114,12 @@ TEST_CASE("invocation report: the log line and the EMF line", "[units]") {
   good.id = "a";
   good.reward = 1;
   good.usage = {{"judge.calls", 3}, {"judge.attempts", 4}, {"judge.retries", 1}, {"judge.cost_usd", 0.25}};
+  good.metrics = {{"well_formed", 1, gavel::MetricType::kMetric}, {"score", 0.5, gavel::MetricType::kReward}};
   report.Add(good);
+  gavel::Score rejected;
+  rejected.id = "e";
+  rejected.metrics = {{"well_formed", 0, gavel::MetricType::kMetric}};
+  report.Add(rejected);
   report.Add(gavel::Score::Failed("b", 0.5, gavel::ErrorKind::kBadSample, "missing messages"));
   report.Add(gavel::Score::Failed("c", 0.5, gavel::ErrorKind::kDeadline, "late"));
   gavel::Score late = gavel::Score::Failed("d", 0.5, gavel::ErrorKind::kDeadline, "late");
@@ -123,19 +128,21 @@ TEST_CASE("invocation report: the log line and the EMF line", "[units]") {
   report.total_ms = 12.5;
   report.score_ms = 10;
   report.response_bytes = 300;
-  CHECK(report.samples == 4);
+  CHECK(report.samples == 5);
   CHECK(report.neutral == 3);
   CHECK(report.error_count() == 3);
 
   const Json log = Json::parse(InvocationLogLine(report));
   CHECK(log["message"] == "invocation");
   CHECK(log["request_id"] == "req-1");
-  CHECK(log["samples"] == 4);
+  CHECK(log["samples"] == 5);
+  // The rubric's metrics as batch means over the samples that have them; error.* are not among them.
+  CHECK(log["metrics"] == Json({{"score", 0.5}, {"well_formed", 0.5}}));
   CHECK(log["neutral"] == 3);
   CHECK(log["errors"] == Json({{"deadline", 2}, {"sample", 1}}));
   CHECK(log["usage"]["judge.calls"] == 4);
   CHECK(log["ms"]["total"] == 12.5);
-  CHECK(log["ms"]["per_sample"] == 2.5);
+  CHECK(log["ms"]["per_sample"] == 2.0);
   CHECK(log["response_bytes"] == 300);
   CHECK_THAT(InvocationLogLine(report), !Catch::Contains("missing messages"));  // no message text
 
@@ -155,9 +162,12 @@ TEST_CASE("invocation report: the log line and the EMF line", "[units]") {
                                                     {"judge.attempts", "Count"},
                                                     {"judge.calls", "Count"},
                                                     {"judge.cost_usd", "None"},
+                                                    {"metric.score", "None"},
+                                                    {"metric.well_formed", "None"},
                                                     {"judge.retries", "Count"}});
   CHECK(emf["Rubric"] == "math-answer");
-  CHECK(emf["Samples"] == 4);
+  CHECK(emf["Samples"] == 5);
+  CHECK(emf["metric.well_formed"] == 0.5);
   CHECK(emf["NeutralRewards"] == 3);
   CHECK(emf["Errors"] == 3);
   CHECK(emf["SchemaFailures"] == 1);

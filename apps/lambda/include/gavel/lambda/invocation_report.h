@@ -18,6 +18,9 @@
 
 namespace gavel::lambda {
 
+// EMF allows 100 metrics per directive; the fixed ones and usage take fewer than 30.
+constexpr std::size_t kMaxRubricMetrics = 50;
+
 struct InvocationReport {
   std::string request_id;
   std::string rubric;             // the rubric's name
@@ -28,6 +31,9 @@ struct InvocationReport {
   std::map<std::string, std::size_t> errors;  // failed samples by error kind ("sample", "deadline", ...)
   // Per-sample usage summed over the batch (judge.calls, judge.attempts, judge.input_tokens, ...).
   std::map<std::string, double> usage;
+  // The rubric's own metrics (its gates and checks: "well_formed", "schema", ...) of the scored
+  // samples: sum and count by name, for their batch means. error.* metrics are in `errors`.
+  std::map<std::string, std::pair<double, std::size_t>> metrics;
   double parse_ms = 0;
   double score_ms = 0;
   double total_ms = 0;
@@ -39,13 +45,15 @@ struct InvocationReport {
 };
 
 // One JSON object on one line: {"message":"invocation","request_id":...,"rubric":...,
-// "samples":...,"neutral":...,"errors":{"deadline":1},"usage":{...},"ms":{...}}.
+// "samples":...,"neutral":...,"errors":{"deadline":1},"usage":{...},"metrics":{name: mean},
+// "ms":{...}}.
 std::string InvocationLogLine(const InvocationReport& report);
 
 // One EMF JSON object on one line, namespace "gavel", dimension "Rubric": Samples,
 // NeutralRewards, Errors, SchemaFailures (samples that are not valid Nova samples: error.sample),
-// DeadlineErrors, InvocationErrors, DurationMs, and every usage key (judge.calls, ...) with
-// judge.retries = judge.attempts - judge.calls when both are known.
+// DeadlineErrors, InvocationErrors, DurationMs, every usage key (judge.calls, judge.retries,
+// ...), and the batch mean of each of the rubric's metrics as "metric.<name>" (the first
+// kMaxRubricMetrics names), so a format gate's pass rate is a CloudWatch metric.
 std::string EmbeddedMetricsLine(const InvocationReport& report, std::int64_t timestamp_ms);
 
 }  // namespace gavel::lambda
