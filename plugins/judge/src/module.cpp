@@ -111,6 +111,14 @@ class JudgeModule final : public Plugin {
 
 // --- Small helpers ----------------------------------------------------------------------------
 
+// The module object that opened gavel.judge in L's state, or null.
+const JudgeModule* ModuleOf(lua_State* L) {
+  lua_getfield(L, LUA_REGISTRYINDEX, kModuleKey);
+  const auto* module = static_cast<const JudgeModule*>(lua_touserdata(L, -1));
+  lua_pop(L, 1);
+  return module;
+}
+
 std::string Printable(std::string_view text, std::size_t max) {
   std::string out;
   for (char c : text.substr(0, max)) out += static_cast<unsigned char>(c) < 0x20 ? ' ' : c;
@@ -427,10 +435,7 @@ int New(lua_State* L) {
         prices = *parsed;
       }
     }
-    lua_getfield(L, LUA_REGISTRYINDEX, kModuleKey);
-    const auto* module = static_cast<const JudgeModule*>(lua_touserdata(L, -1));
-    lua_pop(L, 1);
-    if (module != nullptr) {
+    if (const JudgeModule* module = ModuleOf(L); module != nullptr) {
       Result<ReplyCache*> cache = module->Cache();
       if (!cache) {
         PushMessage(L, "judge.new", cache.error().message());
@@ -587,7 +592,6 @@ struct Slot {
   schema::JsonForm form = schema::JsonForm::kBare;
   std::string winner;  // compare: "A", "B" or "tie"
   std::string cache_key;  // empty: not cached
-  bool from_cache = false;  // the verdict came from the cache
   bool sample_deadline = false;  // the call in flight ends at the sample's deadline, not its own
   int attempts = 0;
   int calls = 0;
@@ -727,7 +731,6 @@ void OnReply(const std::shared_ptr<Job>& job, std::size_t i, const HttpResponse*
     if (response != nullptr && job->cache != nullptr && !slot.cache_key.empty()) {
       job->cache->Put(slot.cache_key, ProviderKindName(job->grader->config.kind), job->grader->config.model, body);
     }
-    slot.from_cache = response == nullptr;
     EndSlot(job, i, "");
   } else if (response == nullptr && !job->failed.load() && !job->completer->cancelled()) {
     // A stored reply that no longer gives a verdict (it cannot, unless the file was edited):
@@ -926,9 +929,7 @@ std::shared_ptr<Job> BuildJob(lua_State* L, JobKind kind, const char* fn, std::s
 // Shared tail of ask, ask_each and compare: raises on a build error, else starts the calls.
 int Run(lua_State* L, const char* fn, JobKind kind, int vars_idx, std::vector<Overlay>& overlays) {
   if (!ScoringSample(L)) luaL_error(L, "%s: judge calls run only inside a step, while a sample is scored", fn);
-  lua_getfield(L, LUA_REGISTRYINDEX, kModuleKey);
-  const auto* module = static_cast<const JudgeModule*>(lua_touserdata(L, -1));
-  lua_pop(L, 1);
+  const JudgeModule* module = ModuleOf(L);
   if (module == nullptr) luaL_error(L, "%s: the gavel.judge module is not open in this state", fn);
   std::shared_ptr<Job> job;
   ErrorKind kind_of_error = ErrorKind::kBadRubric;
