@@ -1,5 +1,4 @@
 // `gavel lambda-local`: one saved Lambda event through the same handler the bootstrap runs.
-#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -13,32 +12,21 @@
 #include "gavel/lambda/config.h"
 #include "gavel/lambda/handler.h"
 #include "gavel/lambda/invocation_report.h"
+#include "options.h"
 
 namespace gavel::cli {
 
 int LambdaLocalCommand(const std::vector<std::string>& args) {
-  std::optional<std::string> rubric, event_file;
-  std::size_t deadline_ms = 0;
-  auto usage = [](const std::string& message) {
-    std::fprintf(stderr, "gavel: %s (see gavel --help)\n", message.c_str());
-    return 2;
-  };
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a != "--rubric" && a != "--event" && a != "--deadline-ms") return usage("unknown option '" + a + "'");
-    if (i + 1 >= args.size()) return usage(a + " needs a value");
-    const std::string& value = args[++i];
-    if (a == "--rubric") rubric = value;
-    if (a == "--event") event_file = value;
-    if (a == "--deadline-ms") {
-      auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), deadline_ms);
-      if (ec != std::errc() || ptr != value.data() + value.size() || deadline_ms == 0) {
-        return usage("--deadline-ms takes a whole number > 0");
-      }
-    }
+  Options opts;
+  if (std::string err = ParseOptions(args, {"--rubric", "--event", "--deadline-ms"}, {}, opts); !err.empty()) {
+    return Usage(err);
   }
-  if (!rubric) return usage("lambda-local needs --rubric FILE");
-  if (!event_file) return usage("lambda-local needs --event FILE");
+  const std::optional<std::string> rubric = opts.Get("--rubric");
+  const std::optional<std::string> event_file = opts.Get("--event");
+  std::size_t deadline_ms = 0;
+  if (!ParseCount(opts.Get("--deadline-ms"), deadline_ms)) return Usage("--deadline-ms takes a whole number > 0");
+  if (!rubric) return Usage("lambda-local needs --rubric FILE");
+  if (!event_file) return Usage("lambda-local needs --event FILE");
 
   // The bootstrap's settings (GAVEL_THREADS, GAVEL_WINDOW, GAVEL_DEADLINE_MARGIN_MS,
   // GAVEL_DETAILS) from the environment, with the rubric from --rubric.

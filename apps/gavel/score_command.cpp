@@ -1,8 +1,7 @@
-#include <charconv>
-#include <cstdlib>
-#include <filesystem>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -18,56 +17,10 @@
 #include "gavel/engine.h"
 #include "gavel/rubric.h"
 #include "gavel/sample_io.h"
+#include "options.h"
 
 namespace gavel::cli {
 namespace {
-
-struct Options {
-  std::map<std::string, std::string> values;
-  std::vector<std::string> flags;
-  bool Has(const std::string& flag) const {
-    for (const auto& f : flags) {
-      if (f == flag) return true;
-    }
-    return false;
-  }
-  std::optional<std::string> Get(const std::string& key) const {
-    auto it = values.find(key);
-    if (it == values.end()) return std::nullopt;
-    return it->second;
-  }
-};
-
-// Parses "--key value" pairs and bare "--flag"s; returns an error message or empty.
-std::string ParseOptions(const std::vector<std::string>& args, const std::vector<std::string>& with_value,
-                         const std::vector<std::string>& bare, Options& out) {
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    bool known = false;
-    for (const auto& k : with_value) {
-      if (a == k) {
-        if (i + 1 >= args.size()) return a + " needs a value";
-        out.values[k] = args[++i];
-        known = true;
-      }
-    }
-    for (const auto& k : bare) {
-      if (a == k) {
-        out.flags.push_back(k);
-        known = true;
-      }
-    }
-    if (!known) return "unknown option '" + a + "'";
-  }
-  return "";
-}
-
-bool ParseCount(const std::optional<std::string>& text, std::size_t& out) {
-  if (!text) return true;
-  const char* end = text->data() + text->size();
-  auto [ptr, ec] = std::from_chars(text->data(), end, out);
-  return ec == std::errc() && ptr == end && out > 0;
-}
 
 // The judge reply cache of a run: --judge-cache, else GAVEL_JUDGE_CACHE, else the user's cache
 // folder; none with --no-judge-cache (or GAVEL_JUDGE_CACHE=off).
@@ -111,10 +64,6 @@ std::string UsageSummary(const std::map<std::string, double>& usage) {
   return out;
 }
 
-int Usage(const std::string& message) {
-  std::fprintf(stderr, "gavel: %s (see gavel --help)\n", message.c_str());
-  return 2;
-}
 
 // Registers the built-in plugins in `registry` and loads the rubric named by --rubric.
 Result<std::shared_ptr<const Rubric>> LoadRubric(const Options& opts, PluginRegistry& registry,
