@@ -38,6 +38,7 @@ return rubric {
   gates = {
     gate {
       name = "safe",
+      measures = "safety",
       description = "no instructions aimed at the judge, no secrets",
       fn = function(s)
         local scan = guard:scan(s.answer)
@@ -46,6 +47,7 @@ return rubric {
     },
     gate {
       name = "well_formed",
+      measures = "schema",
       description = "JSON comments that follow schemas/contract_comments.json",
       fn = function(s)
         local r = parsed(s)

@@ -48,6 +48,7 @@ return rubric {
   gates = {
     gate {
       name = "safe",
+      measures = "safety",
       description = "no personal data, secrets or instructions aimed at the grader",
       reward = 0,
       fn = function(s)
@@ -69,6 +70,7 @@ return rubric {
   checks = {
     check {
       name = "schema",
+      measures = "schema",
       weight = 0.3,
       fn = function(s)
         local r = parsed(s)
@@ -83,6 +85,7 @@ return rubric {
     },
     check {
       name = "language",
+      measures = "language",
       weight = 0.3,
       fn = function(s)
         local reply = reply_of(s)

@@ -161,7 +161,9 @@ TEST_CASE("malformed rubrics are rejected at load with file, line and a plain me
   CHECK(LoadError("return rubric {\n  checks = {\n    check { name = 'x' fn = 1 },\n  },\n}\n") ==
         "rubric.lua:3: '}' expected near 'fn'");
   CHECK(LoadError("return rubric {\n  checks = {\n    check { name = 'x', wieght = 2, fn = function() end },\n  },\n}\n") ==
-        "rubric.lua:3: check 'x': unknown field 'wieght' (fields: description, fn, name, weight)");
+        "rubric.lua:3: check 'x': unknown field 'wieght' (fields: description, fn, measures, name, weight)");
+  CHECK(LoadError("return rubric {\n  gates = { gate { name = 'g', measures = 'schemas', fn = function() end } },\n}\n") ==
+        "rubric.lua:2: gate 'g': 'measures' must be one of language, safety, schema, got \"schemas\"");
   CHECK(LoadError("return rubric {\n  checks = {\n    check { name = 'x', fn = 'not a function' },\n  },\n}\n") ==
         "rubric.lua:3: check 'x': 'fn' must be a function, got string");
   CHECK(LoadError("return rubric {\n  checks = { check { name = 'x', weight = -1, fn = function() end } },\n}\n") ==
@@ -183,6 +185,23 @@ TEST_CASE("malformed rubrics are rejected at load with file, line and a plain me
   CHECK(LoadError("return { checks = { { name = 'plain', fn = 7 } } }\n") ==
         "rubric.lua: rubric: checks[1]: check 'plain': 'fn' must be a function, got number");
   CHECK(LoadError("return { checks = { { name = 'plain', fn = function() return 1 end } } }\n") == "(loaded)");
+}
+
+TEST_CASE("steps may say what they measure, for reports over many samples", "[dsl][load]") {
+  gavel::PluginRegistry registry;
+  gavel::testing::TempDir dir;
+  const auto file = dir.path() / "measures.lua";
+  std::ofstream(file) << "local ok = function() return true end\n"
+                         "return rubric {\n"
+                         "  gates = { gate { name = 'json', measures = 'schema', fn = ok } },\n"
+                         "  checks = { check { name = 'lang', measures = 'language', fn = ok },\n"
+                         "             check { name = 'plain', fn = ok } },\n"
+                         "  judges = { judge { name = 'clean', measures = 'safety', fn = ok } },\n"
+                         "}\n";
+  auto rubric = gavel::Rubric::Load(file, registry);
+  REQUIRE(rubric);
+  const std::map<std::string, std::string> expected{{"json", "schema"}, {"lang", "language"}, {"clean", "safety"}};
+  CHECK((*rubric)->measures() == expected);
 }
 
 TEST_CASE("a rubric that cannot be read is an error naming the file", "[dsl][load]") {

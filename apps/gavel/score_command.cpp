@@ -89,8 +89,11 @@ int CheckCommand(const std::vector<std::string>& args) {
   const Rubric& r = **rubric;
   std::printf("rubric '%s' is valid: %zu gates, %zu checks, %zu judges; neutral reward %g\n", r.name().c_str(),
               r.gates().size(), r.checks().size(), r.judges().size(), r.neutral());
-  auto list = [](const char* what, const std::vector<std::string>& names) {
-    for (const auto& n : names) std::printf("  %s %s\n", what, n.c_str());
+  auto list = [&r](const char* what, const std::vector<std::string>& names) {
+    for (const auto& n : names) {
+      auto m = r.measures().find(n);
+      std::printf("  %s %s%s\n", what, n.c_str(), m == r.measures().end() ? "" : (" (measures " + m->second + ")").c_str());
+    }
   };
   list("gate ", r.gates());
   list("check", r.checks());

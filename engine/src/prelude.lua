@@ -12,10 +12,13 @@ local fmt, huge, sort, concat = string.format, math.huge, table.sort, table.conc
 local made = setmetatable({}, { __mode = "k" })
 
 local STEP_FIELDS = {
-  gate  = { name = true, fn = true, reward = true, description = true },
-  check = { name = true, fn = true, weight = true, description = true },
-  judge = { name = true, fn = true, weight = true, description = true },
+  gate  = { name = true, fn = true, reward = true, description = true, measures = true },
+  check = { name = true, fn = true, weight = true, description = true, measures = true },
+  judge = { name = true, fn = true, weight = true, description = true, measures = true },
 }
+-- What a step may say it measures, for reports over many samples (gavel bench): the step passes
+-- (value >= 0.5) when the answer follows its schema, is safe, is in the expected language.
+local MEASURES = { schema = true, safety = true, language = true }
 local RUBRIC_FIELDS = { name = true, description = true, neutral = true, limits = true,
                         gates = true, checks = true, judges = true, score = true }
 local LIMIT_FIELDS = { memory_mb = true, instructions = true, time_ms = true }
@@ -55,12 +58,16 @@ local function step_problem(kind, t)
   if t.description ~= nil and type(t.description) ~= "string" then
     return fmt("%s '%s': 'description' must be a string", kind, name)
   end
+  if t.measures ~= nil and not MEASURES[t.measures] then
+    return fmt("%s '%s': 'measures' must be one of %s, got %s", kind, name, keys_of(MEASURES),
+               type(t.measures) == "string" and fmt("%q", t.measures) or type(t.measures))
+  end
   return nil
 end
 
 local function new_step(kind, t)
   local step = { kind = kind, name = t.name, fn = t.fn, description = t.description,
-                 label = fmt("%s '%s'", kind, t.name) }
+                 measures = t.measures, label = fmt("%s '%s'", kind, t.name) }
   if kind == "gate" then step.reward = t.reward or 0 else step.weight = t.weight or 1 end
   made[step] = kind
   return step

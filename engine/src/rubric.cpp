@@ -14,7 +14,9 @@ extern const std::string_view kPreludeLua;
 
 namespace {
 
-std::vector<std::string> StepNames(lua_State* L, int rubric, const char* field) {
+// The names of the steps in the rubric's list `field`; adds each step's `measures` to `measures`.
+std::vector<std::string> StepNames(lua_State* L, int rubric, const char* field,
+                                   std::map<std::string, std::string>& measures) {
   std::vector<std::string> names;
   lua_getfield(L, rubric, field);
   const lua_Integer n = static_cast<lua_Integer>(lua_rawlen(L, -1));
@@ -22,7 +24,9 @@ std::vector<std::string> StepNames(lua_State* L, int rubric, const char* field) 
     lua_rawgeti(L, -1, i);
     lua_getfield(L, -1, "name");
     names.emplace_back(lua_tostring(L, -1));
-    lua_pop(L, 2);
+    lua_getfield(L, -2, "measures");
+    if (const char* what = lua_tostring(L, -1)) measures[names.back()] = what;
+    lua_pop(L, 3);
   }
   lua_pop(L, 1);
   return names;
@@ -114,9 +118,9 @@ Result<RubricInfo> LoadRubricInto(LuaSandbox& sandbox, const std::string& displa
         info.limits.time = std::chrono::milliseconds(static_cast<std::int64_t>(
             NumberField(L, limits, "time_ms", static_cast<double>(defaults.time.count()))));
         lua_pop(L, 1);
-        info.gates = StepNames(L, rubric, "gates");
-        info.checks = StepNames(L, rubric, "checks");
-        info.judges = StepNames(L, rubric, "judges");
+        info.gates = StepNames(L, rubric, "gates", info.measures);
+        info.checks = StepNames(L, rubric, "checks", info.measures);
+        info.judges = StepNames(L, rubric, "judges", info.measures);
 
         lua_getfield(L, prelude, "run");
         ctx.runner_ref = luaL_ref(L, LUA_REGISTRYINDEX);
@@ -181,6 +185,7 @@ struct RubricBuilder {
     r->gates_ = std::move(info->gates);
     r->checks_ = std::move(info->checks);
     r->judges_ = std::move(info->judges);
+    r->measures_ = std::move(info->measures);
     return std::shared_ptr<const Rubric>(std::move(r));
   }
 };

@@ -2,6 +2,7 @@
 // state, to validate) and by every worker (to get its own copy).
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,7 @@ struct RubricInfo {
   double neutral = 0.5;
   RubricLimits limits;
   std::vector<std::string> gates, checks, judges;
+  std::map<std::string, std::string> measures;  // step name -> what it measures
 };
 
 // Loads the rubric into `sandbox`, stores the runner and the rubric object in the registry

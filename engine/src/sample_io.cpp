@@ -404,8 +404,9 @@ Json ErrorsJson(const std::vector<ScoreError>& errors) {
 }
 
 // The details as written: always an object (a non-object value is kept under "value"), with the
-// score's errors under "errors" and what it used under "usage".
-Json DetailsJson(const Score& score) {
+// score's errors under "errors", what it used under "usage" and, when asked, what its judges
+// said under "judgements".
+Json DetailsJson(const Score& score, const WriteOptions& options) {
   Json details = score.details.is_object() ? score.details
                  : score.details.is_null() ? Json::object()
                                            : Json{{"value", score.details}};
@@ -419,6 +420,7 @@ Json DetailsJson(const Score& score) {
     }
     details["usage"] = std::move(usage);
   }
+  if (options.judgements && !score.judgements.empty()) details["judgements"] = score.judgements;
   return details;
 }
 
@@ -437,10 +439,11 @@ void AppendItem(std::string& out, const Score& score, const WriteOptions& option
   AppendDump(out, MetricsJson(score.metrics));
   if (options.details) {
     out += ",\"details\":";
-    if (score.errors.empty() && score.usage.empty() && score.details.is_object()) {
+    const bool judgements = options.judgements && !score.judgements.empty();
+    if (score.errors.empty() && score.usage.empty() && !judgements && score.details.is_object()) {
       AppendDump(out, score.details);
     } else {
-      AppendDump(out, DetailsJson(score));
+      AppendDump(out, DetailsJson(score, options));
     }
   }
   out += '}';
@@ -521,7 +524,7 @@ Json ScoreToJson(const Score& score, const WriteOptions& options) {
   item["id"] = score.id;
   item["aggregate_reward_score"] = NumberOrNull(score.reward);
   item["metrics_list"] = MetricsJson(score.metrics);
-  if (options.details) item["details"] = DetailsJson(score);
+  if (options.details) item["details"] = DetailsJson(score, options);
   return item;
 }
 

@@ -19,15 +19,18 @@ struct AsyncCompleter::State {
   std::atomic<bool> cancelled{false};
   std::mutex usage_mutex;
   std::map<std::string, double, std::less<>> usage;
+  std::vector<Json> judgements;
 };
 
 namespace {
 
-// Adds what the step used to the sample's figures.
-void TakeUsage(AsyncCompleter::State& state, std::map<std::string, double>& into) {
+// Adds what the step used to the sample's figures, and what its judges said.
+void TakeUsage(AsyncCompleter::State& state, std::map<std::string, double>& into, std::vector<Json>& judgements) {
   std::lock_guard<std::mutex> lock(state.usage_mutex);
   for (const auto& [name, value] : state.usage) into[name] += value;
   state.usage.clear();
+  for (Json& j : state.judgements) judgements.push_back(std::move(j));
+  state.judgements.clear();
 }
 
 }  // namespace
@@ -64,6 +67,12 @@ void AsyncCompleter::AddUsage(std::string_view name, double value) const {
   it->second += value;
 }
 
+void AsyncCompleter::AddJudgement(Json judgement) const {
+  if (state_->done.load()) return;
+  std::lock_guard<std::mutex> lock(state_->usage_mutex);
+  state_->judgements.push_back(std::move(judgement));
+}
+
 namespace detail {
 
 struct Task {
@@ -76,6 +85,7 @@ struct Task {
   int co_ref = LUA_NOREF;
   std::shared_ptr<AsyncCompleter::State> pending;
   std::map<std::string, double> usage;
+  std::vector<Json> judgements;
 };
 
 namespace {
@@ -252,7 +262,7 @@ void Worker::ResumeTask(WorkerEvent& event) {
   auto it = tasks_.find(event.task);
   if (it == tasks_.end()) return;  // the sample already ended (deadline); drop the late result
   Task& task = *it->second;
-  if (task.pending) TakeUsage(*task.pending, task.usage);
+  if (task.pending) TakeUsage(*task.pending, task.usage, task.judgements);
   task.pending.reset();
   int nargs = 0;
   sandbox_->Activate(&task.budget);
@@ -359,9 +369,11 @@ void Worker::Fail(Task& task, Error error) {
 void Worker::Finish(Task& task, Score score) {
   if (task.pending) {
     task.pending->cancelled = true;
-    TakeUsage(*task.pending, task.usage);
+    TakeUsage(*task.pending, task.usage, task.judgements);
   }
   for (const auto& [name, value] : task.usage) score.usage[name] += value;
+  // A failed sample keeps what it used, but not the verdicts of a score it did not get.
+  if (!score.neutral) score.judgements = std::move(task.judgements);
   if (task.co_ref != LUA_NOREF) luaL_unref(sandbox_->state(), LUA_REGISTRYINDEX, task.co_ref);
   outbox_->Push(Finished{task.seq, index_, std::move(score)});
   tasks_.erase(task.id);

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "gavel/status.h"
+#include "gavel/sample.h"
 
 struct lua_State;
 
@@ -103,6 +104,9 @@ class AsyncCompleter {
   // Adds `value` to the sample's usage figure `name` (Score::usage). Any thread; counts only
   // when called before Complete or Fail.
   void AddUsage(std::string_view name, double value) const;
+  // Adds one judgement (what a judge said about the sample, see Score::judgements). Any thread;
+  // counts only when called before Complete or Fail.
+  void AddJudgement(Json judgement) const;
 
  private:
   std::shared_ptr<State> state_;

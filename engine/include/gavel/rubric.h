@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -52,6 +53,10 @@ class Rubric {
   const std::vector<std::string>& gates() const { return gates_; }
   const std::vector<std::string>& checks() const { return checks_; }
   const std::vector<std::string>& judges() const { return judges_; }
+  // Steps that said what they measure (`measures = "schema" | "safety" | "language"`): step name
+  // to that word. Reports over many samples use it for the schema-validity, safety-violation
+  // and language-match rates.
+  const std::map<std::string, std::string>& measures() const { return measures_; }
 
   // Where the rubric came from, as given to Load (used as the chunk name in error messages).
   const std::filesystem::path& file() const { return file_; }
@@ -71,6 +76,7 @@ class Rubric {
   double neutral_ = 0.5;
   RubricLimits limits_;
   std::vector<std::string> gates_, checks_, judges_;
+  std::map<std::string, std::string> measures_;
   std::filesystem::path file_, dir_, root_, data_root_;
   std::string source_;
   RubricLoadOptions load_options_;

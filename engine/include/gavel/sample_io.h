@@ -63,6 +63,7 @@ class JsonlReader {
 
 struct WriteOptions {
   bool details = true;  // include the `details` object (rationales, hits, errors)
+  bool judgements = false;  // include details.judgements (Score::judgements)
 };
 
 // The response item for one score as a JSON value.

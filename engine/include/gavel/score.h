@@ -35,6 +35,14 @@ struct Score {
   // "judge.input_tokens", "judge.cost_usd", ... (see AsyncCompleter::AddUsage). Written as
   // details.usage; kept when the sample fails.
   std::map<std::string, double> usage;
+  // What LLM judges said about the sample, one object per verdict, in the order the steps ended:
+  //   {"judge": "contract_review", "item": 2,
+  //    "dimensions": {"grounding": {"value": 4, "min": 1, "max": 5}, "pass": {"value": 1, "binary": true},
+  //                   "preference": {"category": "a"}},
+  //    "rationale": "..."}
+  // Written as details.judgements only when asked (WriteOptions::judgements): the offline tool
+  // measures judges with them.
+  std::vector<Json> judgements;
 
   // A failed sample: the neutral reward and an error metric "error.<kind>" naming the cause.
   static Score Failed(Json id, double neutral_reward, ErrorKind kind, std::string message);
