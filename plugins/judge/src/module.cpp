@@ -7,6 +7,7 @@
 #include "gavel/judge/module.h"
 
 #include <algorithm>
+#include <cctype>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -75,8 +76,20 @@ struct Prices {
 // A compiled grader, shared (immutable) by every Lua state of one rubric and by the calls in
 // flight. It does not reach the HTTP client (the state's module does), so the last reference
 // may go on any thread.
+// One dimension of a verdict, read off the verdict schema: a bounded number is a scale, a
+// boolean or a "pass"/"fail" enum is pass/fail, any other enum of strings is a category.
+struct Dimension {
+  enum class Kind { kScale, kBinary, kCategory };
+  std::string name;
+  Kind kind = Kind::kScale;
+  double min = 0, max = 0;  // kScale
+};
+
 struct Grader {
   ProviderConfig config;  // holds credentials: never printed
+  std::string name;       // in judgements: the option `name`, else the prompt file's stem
+  std::vector<Dimension> dimensions;
+  std::string rationale_field;  // the verdict's free-text property, if it has one
   std::string description;
   Template prompt;
   std::optional<Template> system;
@@ -174,6 +187,13 @@ Result<Prices> ParsePrices(std::string_view text, const std::string& what) {
 }
 
 // "http://user:secret@host/v1 ..." without "user:secret@": a description never shows a password.
+bool ValidGraderName(std::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '.' || c == '-';
+  });
+}
+
 std::string WithoutUserInfo(std::string text) {
   const std::size_t scheme = text.find("://");
   if (scheme == std::string::npos) return text;
@@ -281,7 +301,63 @@ std::string CompareProblem(const Json& doc) {
   return {};
 }
 
+// The dimensions of a verdict schema's top-level properties, in the schema's order of
+// "required" first, then the others by name.
+std::vector<Dimension> Dimensions(const Json& doc) {
+  std::vector<Dimension> out;
+  if (!doc.is_object()) return out;
+  const auto props = doc.find("properties");
+  if (props == doc.end() || !props->is_object()) return out;
+  std::vector<std::string> names;
+  if (const auto req = doc.find("required"); req != doc.end() && req->is_array()) {
+    for (const Json& n : *req) {
+      if (n.is_string() && props->contains(n.get<std::string>())) names.push_back(n.get<std::string>());
+    }
+  }
+  for (const auto& [name, unused] : props->items()) {
+    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+  }
+  for (const std::string& name : names) {
+    const Json& p = (*props)[name];
+    if (!p.is_object()) continue;
+    const auto type = p.find("type");
+    const std::string t = type != p.end() && type->is_string() ? type->get<std::string>() : "";
+    Dimension d;
+    d.name = name;
+    if (const auto e = p.find("enum"); e != p.end() && e->is_array() && !e->empty()) {
+      bool strings = true;
+      for (const Json& v : *e) strings = strings && v.is_string();
+      if (!strings) continue;
+      const bool pass_fail = std::find(e->begin(), e->end(), Json("pass")) != e->end() &&
+                             std::find(e->begin(), e->end(), Json("fail")) != e->end();
+      d.kind = pass_fail ? Dimension::Kind::kBinary : Dimension::Kind::kCategory;
+    } else if (t == "boolean") {
+      d.kind = Dimension::Kind::kBinary;
+    } else if ((t == "integer" || t == "number") && p.contains("minimum") && p.contains("maximum") &&
+               p["minimum"].is_number() && p["maximum"].is_number()) {
+      d.kind = Dimension::Kind::kScale;
+      d.min = p["minimum"].get<double>();
+      d.max = p["maximum"].get<double>();
+    } else {
+      continue;
+    }
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+// The verdict's free-text property: "rationale", "reason" or "explanation", if it has one.
+std::string RationaleField(const Json& doc) {
+  const auto props = doc.is_object() ? doc.find("properties") : doc.end();
+  if (props == doc.end() || !props->is_object()) return {};
+  for (const char* name : {"rationale", "reason", "reasoning", "explanation"}) {
+    if (props->contains(name)) return name;
+  }
+  return {};
+}
+
 struct NewOptions {
+  std::string name;
   std::string url;
   fs::path prompt, system, verdict;  // canonical; system may be empty
   double temperature = 0;
@@ -300,6 +376,7 @@ Result<std::shared_ptr<const Grader>> MakeGrader(const NewOptions& o, const fs::
   Result<ProviderConfig> config = ParseJudgeUrl(o.url);
   if (!config) return config.error();
   grader->config = std::move(*config);
+  grader->name = o.name.empty() ? o.prompt.stem().string() : o.name;
   grader->description = WithoutUserInfo(Describe(grader->config));
   grader->prepare = Prepare(grader->config);
   grader->temperature = o.temperature;
@@ -347,6 +424,8 @@ Result<std::shared_ptr<const Grader>> MakeGrader(const NewOptions& o, const fs::
                      "\" names another file; the verdict schema is sent to the judge and must stand alone");
   }
   grader->compare_problem = CompareProblem(grader->schema_document);
+  grader->dimensions = Dimensions(grader->schema_document);
+  grader->rationale_field = RationaleField(grader->schema_document);
   return std::shared_ptr<const Grader>(std::move(grader));
 }
 
@@ -396,8 +475,13 @@ int New(lua_State* L) {
   RequireRubricLoad(L, "judge.new");
   if (!lua_istable(L, 1)) luaL_error(L, "judge.new: expects a table of options (got %s)", luaL_typename(L, 1));
   CheckOptions(L, 1, "judge.new",
-               {"url", "prompt", "system", "verdict", "temperature", "max_tokens", "timeout_ms",
+               {"name", "url", "prompt", "system", "verdict", "temperature", "max_tokens", "timeout_ms",
                 "attempt_timeout_ms", "prices"});
+  const char* name = OptString(L, 1, "name");
+  if (name != nullptr && !ValidGraderName(name)) {
+    luaL_error(L, "judge.new: option 'name' must be 1 to 64 letters, digits, '_', '.' or '-' (got \"%s\")",
+               Printable(name, 80).c_str());
+  }
   const char* url = OptString(L, 1, "url");
   const char* prompt = OptString(L, 1, "prompt");
   const char* system = OptString(L, 1, "system");
@@ -445,6 +529,7 @@ int New(lua_State* L) {
   }
   {
     NewOptions o;
+    if (name != nullptr) o.name = name;
     o.url = url;
     o.prompt = DataFile(L, prompt);
     if (system != nullptr) o.system = DataFile(L, system);
@@ -461,6 +546,8 @@ int New(lua_State* L) {
                   static_cast<long long>(o.timeout.count()), static_cast<long long>(o.attempt_timeout.count()),
                   o.prices ? o.prices->input : -1.0, o.prices ? o.prices->output : -1.0);
     std::string key = "gavel.judge:";
+    key += o.name;
+    key += '\n';
     key += o.url;
     key += '\n';
     key += o.prompt.string();
@@ -667,6 +754,33 @@ std::string CallName(const Job& job, std::size_t i) {
 int PushResults(lua_State* L, const Outcome& out);
 
 // The end of one call: the step fails with the first error, and completes with the last call.
+// One verdict as a judgement (Score::judgements): its dimensions' values and its rationale.
+Json JudgementOf(const Grader& grader, std::size_t item, const Json& verdict) {
+  Json j = {{"judge", grader.name}, {"item", item}};
+  Json dims = Json::object();
+  for (const Dimension& d : grader.dimensions) {
+    const auto v = verdict.is_object() ? verdict.find(d.name) : verdict.end();
+    if (v == verdict.end()) continue;
+    switch (d.kind) {
+      case Dimension::Kind::kScale:
+        if (v->is_number()) dims[d.name] = {{"value", *v}, {"min", d.min}, {"max", d.max}};
+        break;
+      case Dimension::Kind::kBinary:
+        if (v->is_boolean()) dims[d.name] = {{"value", v->get<bool>() ? 1 : 0}, {"binary", true}};
+        if (v->is_string()) dims[d.name] = {{"value", *v == "pass" ? 1 : 0}, {"binary", true}};
+        break;
+      case Dimension::Kind::kCategory:
+        if (v->is_string()) dims[d.name] = {{"category", *v}};
+        break;
+    }
+  }
+  j["dimensions"] = std::move(dims);
+  if (!grader.rationale_field.empty() && verdict.is_object()) {
+    if (const auto r = verdict.find(grader.rationale_field); r != verdict.end() && r->is_string()) j["rationale"] = *r;
+  }
+  return j;
+}
+
 void EndSlot(const std::shared_ptr<Job>& job, std::size_t i, const std::string& error) {
   if (!error.empty() && !job->failed.exchange(true)) {
     std::string message = job->fn;
@@ -687,7 +801,11 @@ void EndSlot(const std::shared_ptr<Job>& job, std::size_t i, const std::string& 
     out->output_tokens += s.output_tokens;
     out->verdict_retries += std::max(0, s.calls - 1);
   }
-  if (job->kind == JobKind::kCompare) {
+  if (job->kind != JobKind::kCompare) {
+    for (std::size_t k = 0; k < out->verdicts.size(); ++k) {
+      job->completer->AddJudgement(JudgementOf(*job->grader, k + 1, out->verdicts[k]));
+    }
+  } else {
     // The second call saw b in the A position: its "A" is a vote for b.
     const std::string& w1 = job->slots[0].winner;
     const std::string& w2 = job->slots[1].winner;
@@ -695,6 +813,10 @@ void EndSlot(const std::shared_ptr<Job>& job, std::size_t i, const std::string& 
     const std::string second = w2 == "A" ? "b" : w2 == "B" ? "a" : "tie";
     out->consistent = first == second;
     out->winner = out->consistent ? first : "tie";
+    Json judgement = {{"judge", job->grader->name}, {"item", 1}};
+    judgement["dimensions"]["preference"] = {{"category", out->winner}};
+    judgement["dimensions"]["position_consistent"] = {{"value", out->consistent ? 1 : 0}, {"binary", true}};
+    job->completer->AddJudgement(std::move(judgement));
   }
   job->completer->Complete([out](lua_State* L) { return PushResults(L, *out); });
 }

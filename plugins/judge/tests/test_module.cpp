@@ -826,6 +826,75 @@ TEST_CASE("compare: both orders, a winner when they agree, a tie when they do no
   CHECK(standin->stats().peak_in_flight >= 1);
 }
 
+TEST_CASE("each verdict is kept as a judgement: dimensions from the verdict schema, the rationale") {
+  auto env = CleanEnv();
+  auto standin = StartStandin();
+  Project p;
+  p.Write("schemas/mixed.json", R"({
+    "type": "object",
+    "required": ["grounding", "pass", "tone", "reason"],
+    "properties": {
+      "grounding": {"type": "integer", "minimum": 1, "maximum": 5},
+      "pass": {"enum": ["pass", "fail"]},
+      "tone": {"enum": ["formal", "casual"]},
+      "safe": {"type": "boolean"},
+      "unbounded": {"type": "number"},
+      "reason": {"type": "string"}
+    }
+  })");
+  p.Write("prompts/each.txt",
+          "[[standin:verdict={\"grounding\": {{index}}, \"pass\": \"{{item}}\", \"tone\": \"casual\", \"safe\": true, "
+          "\"unbounded\": 7, \"reason\": \"item {{index}}\"}]]");
+  const std::string options = "name = 'clauses', url = '" + OpenAiUrl(*standin) +
+                              "', prompt = '../prompts/each.txt', verdict = '../schemas/mixed.json'";
+  REQUIRE(p.Load(Rubric(options, "g:ask_each(s, { 'pass', 'fail' })\n return 1")));
+  const Score s = p.Answer("x");
+  INFO(ErrorText(s));
+  REQUIRE_FALSE(s.neutral);
+  REQUIRE(s.judgements.size() == 2);
+  CHECK(s.judgements[0] == Json::parse(R"({"judge": "clauses", "item": 1, "rationale": "item 1",
+    "dimensions": {"grounding": {"value": 1, "min": 1.0, "max": 5.0}, "pass": {"value": 1, "binary": true},
+                   "tone": {"category": "casual"}, "safe": {"value": 1, "binary": true}}})"));
+  CHECK(s.judgements[1].at("item") == 2);
+  CHECK(s.judgements[1].at("dimensions").at("pass").at("value") == 0);
+  CHECK(s.judgements[1].at("dimensions").at("grounding").at("value") == 2);
+  // Written only when asked.
+  CHECK(gavel::ScoreToJson(s).at("details").count("judgements") == 0);
+  gavel::WriteOptions with;
+  with.judgements = true;
+  CHECK(gavel::ScoreToJson(s, with).at("details").at("judgements") == Json(s.judgements));
+
+  SECTION("without a name, the prompt file's stem names the judge; a failed sample keeps none") {
+    const std::string unnamed = "url = '" + OpenAiUrl(*standin) + "', prompt = '../prompts/review.txt', verdict = '../schemas/verdict.json'";
+    REQUIRE(p.Load(Rubric(unnamed, "local v = g:ask(s)\n if s.answer == 'fail' then error('after the verdict') end\n return 1")));
+    const Score ok = p.Answer("fine");
+    REQUIRE(ok.judgements.size() == 1);
+    CHECK(ok.judgements[0].at("judge") == "review");
+    CHECK(ok.judgements[0].at("dimensions").at("score").at("max") == 5.0);
+    const Score failed = p.Answer("fail");
+    CHECK(failed.neutral);
+    CHECK(failed.judgements.empty());
+    CHECK(failed.usage.at("judge.calls") == 1);
+  }
+  SECTION("compare keeps one judgement: the preference and whether both orders agreed") {
+    const std::string pair = "url = '" + OpenAiUrl(*standin) + "', prompt = '../prompts/pair.txt', verdict = '../schemas/pair.json'";
+    REQUIRE(p.Load(Rubric(pair, "g:compare(s, 'one', 'two')\n return 1")));
+    const Score c = p.Answer("x");
+    INFO(ErrorText(c));
+    REQUIRE(c.judgements.size() == 1);
+    const Json& d = c.judgements[0].at("dimensions");
+    const std::string winner = d.at("preference").at("category");
+    CHECK((winner == "a" || winner == "b" || winner == "tie"));
+    // A winner needs both orders to agree; a tie may come from disagreeing orders or two ties.
+    if (winner != "tie") CHECK(d.at("position_consistent").at("value") == 1);
+    CHECK(d.at("position_consistent").at("binary") == true);
+  }
+  SECTION("a bad name is refused at load") {
+    CHECK_FALSE(p.Load(Rubric("name = 'two words', " + Options(OpenAiUrl(*standin)))));
+    CHECK(p.error.find("option 'name' must be 1 to 64 letters") != std::string::npos);
+  }
+}
+
 TEST_CASE("compare with vars, and its argument errors") {
   auto env = CleanEnv();
   auto standin = StartStandin();
