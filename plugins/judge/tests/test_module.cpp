@@ -1034,7 +1034,7 @@ TEST_CASE("judge.new: options are checked") {
     std::string error;
   };
   const std::vector<Case> cases = {
-      {url + ", " + files + ", tempreature = 1", "judge.new: unknown option 'tempreature' (options: url, prompt, system, verdict, temperature, max_tokens, timeout_ms, attempt_timeout_ms, prices)"},
+      {url + ", " + files + ", tempreature = 1", "judge.new: unknown option 'tempreature' (options: name, url, prompt, system, verdict, temperature, max_tokens, timeout_ms, attempt_timeout_ms, prices)"},
       {url + ", " + files + ", attempt_timeout_ms = 0", "judge.new: option 'attempt_timeout_ms' must be an integer from 1 to 86400000 (got 0)"},
       {url + ", verdict = '../schemas/verdict.json'", "judge.new: option 'prompt' (the prompt template file) is required"},
       {url + ", prompt = '../prompts/review.txt'", "judge.new: option 'verdict' (the verdict schema file) is required"},
