@@ -107,7 +107,7 @@ summary{cursor:pointer;color:#0969da}
 pre{white-space:pre-wrap;overflow-wrap:anywhere;background:var(--soft);border:1px solid var(--line);border-radius:4px;padding:6px 8px;margin:4px 0;font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;max-height:22em;overflow:auto}
 table.heat td{text-align:center;min-width:3em;font-variant-numeric:tabular-nums}
 table.heat td.diag{outline:2px solid #24292f;outline-offset:-2px;font-weight:600}
-.matrices{display:flex;flex-wrap:wrap;gap:8px 28px}
+.matrices{display:flex;flex-wrap:wrap;align-items:flex-start;gap:8px 28px}
 .problems{border:1px solid #d4a72c;background:#fff8c5;border-radius:6px;padding:8px 12px;margin:12px 0}
 .problems ul{margin:4px 0;padding-left:20px}
 @media print{

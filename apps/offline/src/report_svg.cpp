@@ -396,7 +396,10 @@ double NiceStep(double range) {
 
 std::string TickLabel(double v, bool percent, double step) {
   if (percent) return Format("%.*f", step * 100 < 1 ? 1 : 0, v * 100) + "%";
-  const int decimals = step >= 1 ? 0 : step >= 0.1 ? 1 : step >= 0.01 ? 2 : 3;
+  int decimals = 0;  // enough for the step: 0.25 needs 2
+  while (decimals < 4 && std::fabs(step * std::pow(10.0, decimals) - std::round(step * std::pow(10.0, decimals))) > 1e-6) {
+    ++decimals;
+  }
   std::string text = Format("%.*f", decimals, v);
   if (text.find('.') != std::string::npos) {
     while (text.back() == '0') text.pop_back();
