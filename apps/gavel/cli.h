@@ -3,8 +3,14 @@
 // Lambda event through the Lambda function's handler.
 #pragma once
 
+#include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "builtin.h"
+#include "gavel/rubric.h"
+#include "options.h"
 
 namespace gavel::cli {
 
@@ -12,5 +18,14 @@ namespace gavel::cli {
 int ScoreCommand(const std::vector<std::string>& args);
 int CheckCommand(const std::vector<std::string>& args);
 int LambdaLocalCommand(const std::vector<std::string>& args);
+int BenchCommand(const std::vector<std::string>& args);
+int JudgeEvalCommand(const std::vector<std::string>& args);
+
+// The judge reply cache of a run: --judge-cache, else GAVEL_JUDGE_CACHE, else the user's cache
+// folder; none with --no-judge-cache (or GAVEL_JUDGE_CACHE=off).
+std::filesystem::path JudgeCacheFile(const Options& opts);
+// Registers the built-in plugins in `registry` and loads the rubric named by --rubric.
+Result<std::shared_ptr<const Rubric>> LoadRubric(const Options& opts, PluginRegistry& registry,
+                                                 const BuiltinOptions& plugins = {});
 
 }  // namespace gavel::cli

@@ -28,6 +28,34 @@ const char kUsage[] =
     "          --no-judge-cache   always ask the judge\n"
     "  check   load a rubric and report its steps or its errors\n"
     "          --rubric FILE\n"
+    "  bench   compare model checkpoints: score each checkpoint's outputs, then write\n"
+    "          summary.json, summary.md and report.html into --out (exit 3 when a threshold fails)\n"
+    "          --rubric FILE\n"
+    "          --checkpoint [NAME=]FILE  a JSONL file of one checkpoint's outputs (give two or more;\n"
+    "                             several outputs per id for best-of-k)\n"
+    "          --out DIR          reports and per-sample results (default gavel-bench); a rerun\n"
+    "                             resumes where the results stop\n"
+    "          --baseline NAME    the checkpoint the others are compared with (default: the first)\n"
+    "          --min-reward X     fail when a compared checkpoint's mean reward is below X\n"
+    "          --max-regression D fail when a checkpoint's mean reward is below the baseline's by more than D\n"
+    "          --pass-threshold T a reward >= T passes, for pass@k (default: 1 for 0/1 rubrics)\n"
+    "          --resamples N --seed N   bootstrap resamples (default 1000) and seed (default 1)\n"
+    "          --fresh            score everything again; --threads, --window, --judge-cache,\n"
+    "                             --no-judge-cache, --rubric-root as for score\n"
+    "  judge-eval  measure the judge: consistency, agreement between judges, calibration against\n"
+    "          human labels, a regression suite, reward-hacking probes; writes the same three reports\n"
+    "          --rubric FILE --input FILE   samples to judge\n"
+    "          --repeats N        judge every sample N times with the first judge (consistency)\n"
+    "          --judge NAME=URL   a judge configuration, given to the rubric as GAVEL_JUDGE_URL\n"
+    "                             (give two or more for agreement)\n"
+    "          --labels FILE      human labels: JSONL {id, output, item, dimension, score}\n"
+    "          --cases FILE       regression suite: samples with \"expect\": {min_reward, max_reward, error}\n"
+    "                             (exit 3 when a case fails)\n"
+    "          --high-reward X    the reward above which probes flag answers (default 0.7)\n"
+    "          --probe-pack FILE  rules for text aimed at the judge (default rules/injection.json\n"
+    "                             beside the rubric)\n"
+    "          --out DIR          (default gavel-judge-eval); --fresh, --threads, --window, --resamples,\n"
+    "                             --seed, --no-judge-cache as for bench\n"
     "  lambda-local  run a saved Lambda event (a Nova RFT batch) through the Lambda handler and\n"
     "          print the response body (or the error body, exit 1)\n"
     "          --rubric FILE\n"
@@ -53,6 +81,8 @@ int main(int argc, char** argv) {
   if (command == "score") return gavel::cli::ScoreCommand(args);
   if (command == "check") return gavel::cli::CheckCommand(args);
   if (command == "lambda-local") return gavel::cli::LambdaLocalCommand(args);
+  if (command == "bench") return gavel::cli::BenchCommand(args);
+  if (command == "judge-eval") return gavel::cli::JudgeEvalCommand(args);
   if (command == "--version") {
     std::puts("gavel 0.1.0");
     return 0;

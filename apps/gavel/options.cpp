@@ -1,6 +1,7 @@
 #include "options.h"
 
 #include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <system_error>
 
@@ -28,6 +29,7 @@ std::string ParseOptions(const std::vector<std::string>& args, const std::vector
       if (a == k) {
         if (i + 1 >= args.size()) return a + " needs a value";
         out.values[k] = args[++i];
+        out.all.emplace_back(k, out.values[k]);
         known = true;
       }
     }
@@ -40,6 +42,24 @@ std::string ParseOptions(const std::vector<std::string>& args, const std::vector
     if (!known) return "unknown option '" + a + "'";
   }
   return "";
+}
+
+std::vector<std::string> Options::GetAll(const std::string& key) const {
+  std::vector<std::string> list;
+  for (const auto& [k, v] : all) {
+    if (k == key) list.push_back(v);
+  }
+  return list;
+}
+
+bool ParseNumber(const std::optional<std::string>& text, std::optional<double>& out) {
+  if (!text) return true;
+  const char* end = text->data() + text->size();
+  double value = 0;
+  auto [ptr, ec] = std::from_chars(text->data(), end, value);
+  if (ec != std::errc() || ptr != end || !std::isfinite(value)) return false;
+  out = value;
+  return true;
 }
 
 bool ParseCount(const std::optional<std::string>& text, std::size_t& out) {

@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace gavel::cli {
@@ -12,6 +13,9 @@ namespace gavel::cli {
 struct Options {
   std::map<std::string, std::string> values;
   std::vector<std::string> flags;
+  std::vector<std::pair<std::string, std::string>> all;  // every "--key value", in order
+  // Every value of an option that may be given more than once.
+  std::vector<std::string> GetAll(const std::string& key) const;
   bool Has(const std::string& flag) const;
   std::optional<std::string> Get(const std::string& key) const;
 };
@@ -23,6 +27,9 @@ std::string ParseOptions(const std::vector<std::string>& args, const std::vector
 
 // A whole number > 0 from an option's text; true (and `out` untouched) when the option is absent.
 bool ParseCount(const std::optional<std::string>& text, std::size_t& out);
+
+// A finite number from an option's text; true (and `out` untouched) when the option is absent.
+bool ParseNumber(const std::optional<std::string>& text, std::optional<double>& out);
 
 // Prints "gavel: <message> (see gavel --help)" and returns the usage exit code, 2.
 int Usage(const std::string& message);

@@ -20,7 +20,6 @@
 #include "options.h"
 
 namespace gavel::cli {
-namespace {
 
 // The judge reply cache of a run: --judge-cache, else GAVEL_JUDGE_CACHE, else the user's cache
 // folder; none with --no-judge-cache (or GAVEL_JUDGE_CACHE=off).
@@ -40,6 +39,8 @@ std::filesystem::path JudgeCacheFile(const Options& opts) {
   }
   return {};
 }
+
+namespace {
 
 // "; judge: 12 calls (3 retries), 4,100 input and 900 output tokens, $0.0123, 5 from the cache"
 std::string UsageSummary(const std::map<std::string, double>& usage) {
@@ -65,16 +66,15 @@ std::string UsageSummary(const std::map<std::string, double>& usage) {
 }
 
 
-// Registers the built-in plugins in `registry` and loads the rubric named by --rubric.
+}  // namespace
+
 Result<std::shared_ptr<const Rubric>> LoadRubric(const Options& opts, PluginRegistry& registry,
-                                                 const BuiltinOptions& plugins = {}) {
+                                                 const BuiltinOptions& plugins) {
   if (Status st = RegisterBuiltinPlugins(registry, plugins); !st) return st.error();
   RubricLoadOptions load;
   if (auto root = opts.Get("--rubric-root")) load.root = *root;
   return Rubric::Load(*opts.Get("--rubric"), registry, load);
 }
-
-}  // namespace
 
 int CheckCommand(const std::vector<std::string>& args) {
   Options opts;

@@ -471,6 +471,7 @@ Reply JudgeService::Judge(const HttpRequest& request, JudgeRequest judge) {
   // the seed and N.
   const std::chrono::milliseconds drawn_latency = DrawLatency();
   const double fault_draw = std::uniform_real_distribution<double>(0.0, 1.0)(random_);
+  const double noise_draw = options_.faults.noise > 0 ? std::uniform_real_distribution<double>(0.0, 1.0)(random_) : 1.0;
   const std::chrono::milliseconds delay =
       d.latency_ms ? std::chrono::milliseconds(*d.latency_ms) : drawn_latency;
   const auto delayed = [&](Reply reply) {
@@ -553,6 +554,7 @@ Reply JudgeService::Judge(const HttpRequest& request, JudgeRequest judge) {
       default:
         break;
     }
+    if (noise_draw < f.noise) judge.messages_hash = Mix(judge.messages_hash, Mix(f.seed, sequence_ + 1));
   }
 
   judge.text.clear();  // read for directives; the answer needs only the hash

@@ -36,6 +36,8 @@ and faults. GET /stats and GET /health report on it. Prints
   --rate-hang P            probability of never answering (default 0)
   --rate-malformed P       probability of assistant text that is not JSON (default 0)
   --rate-off-schema P      probability of a verdict that violates the schema (default 0)
+  --noise P                share of verdicts drawn per request, not from the messages: a judge
+                           that may answer the same question twice differently (default 0)
   --retry-after S          Retry-After seconds sent with 429s (default 1)
   --seed N                 seed of the fault and jitter draws (default 1)
   --api-key-env NAME       OpenAI: require "Authorization: Bearer $NAME"
@@ -127,7 +129,7 @@ int main(int argc, char** argv) {
     const bool known =
         arg == "--host" || arg == "--port" || arg == "--latency-ms" || arg == "--jitter-ms" ||
         arg == "--rate-429" || arg == "--rate-503" || arg == "--rate-hang" ||
-        arg == "--rate-malformed" || arg == "--rate-off-schema" || arg == "--retry-after" ||
+        arg == "--rate-malformed" || arg == "--rate-off-schema" || arg == "--retry-after" || arg == "--noise" ||
         arg == "--seed" || arg == "--api-key-env" || arg == "--bedrock-api-key-env" ||
         arg == "--region" || arg == "--max-request-bytes" || arg == "--max-connections";
     if (!known) return UsageError("unknown option '" + arg + "'");
@@ -152,6 +154,8 @@ int main(int argc, char** argv) {
       ok = ParseDouble(value, options.faults.rate_malformed);
     } else if (arg == "--rate-off-schema") {
       ok = ParseDouble(value, options.faults.rate_off_schema);
+    } else if (arg == "--noise") {
+      ok = ParseDouble(value, options.faults.noise) && options.faults.noise <= 1;
     } else if (arg == "--retry-after") {
       ok = ParseNumber(value, options.faults.retry_after_s) && options.faults.retry_after_s >= 0;
     } else if (arg == "--seed") {

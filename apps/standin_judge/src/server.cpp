@@ -115,6 +115,9 @@ Status ValidateOptions(const Options& o) {
   if (f.rate_429 + f.rate_503 + f.rate_hang + f.rate_malformed + f.rate_off_schema > 1 + 1e-9) {
     return Error(ErrorKind::kUsage, "stand-in judge: the fault rates add up to more than 1");
   }
+  if (!(f.noise >= 0 && f.noise <= 1)) {
+    return Error(ErrorKind::kUsage, "stand-in judge: noise must be in [0, 1]");
+  }
   if (f.retry_after_s < 0) {
     return Error(ErrorKind::kUsage, "stand-in judge: retry_after_s must not be negative");
   }

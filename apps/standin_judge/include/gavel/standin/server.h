@@ -39,6 +39,10 @@ struct Faults {
   double rate_hang = 0;        // never answered
   double rate_malformed = 0;   // 200 whose assistant text is not JSON
   double rate_off_schema = 0;  // 200 whose verdict is valid JSON that violates the schema
+  // A judge that does not always agree with itself: this share of verdicts (of requests without
+  // a directive) is drawn from the request's number instead of the messages, so asking twice
+  // may give two answers. Not counted as a fault.
+  double noise = 0;
   int retry_after_s = 1;       // the Retry-After header sent with 429s
   std::uint64_t seed = 1;
 };
