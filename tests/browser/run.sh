@@ -26,14 +26,30 @@ if node "$here/check_html.mjs" "$here/selftest_bad.html" "$out/selftest_bad.png"
 fi
 node "$here/check_html.mjs" "$here/selftest_good.html" "$out/selftest_good.png"
 
-coproc SI { exec "$standin" --exit-on-stdin-eof --noise 0.3; }
-read -r line <&"${SI[0]}"
-export GAVEL_JUDGE_URL="${line##* }/v1?model=gavel-standin"
+# Two stand-in judges: one that always gives the same verdict for the same question, one that
+# changes its mind on 30% of verdicts. They exit when this script does (their stdin closes).
+mkfifo "$out/hold"
+exec 3<>"$out/hold"
+start_judge() {  # name, extra options
+  # Reads the fifo, which only this script writes to (fd 3), so it sees the end when we exit.
+  "$standin" --exit-on-stdin-eof "${@:2}" <"$out/hold" 3>&- >"$out/$1.url" 2>"$out/$1.log" &
+  for _ in $(seq 100); do
+    [ -s "$out/$1.url" ] && break
+    sleep 0.1
+  done
+  local line
+  line=$(head -n1 "$out/$1.url")
+  echo "${line##* }/v1?model=gavel-standin-$1"
+}
+clean=$(start_judge clean)
+noisy=$(start_judge noisy --noise 0.3 --seed 7)
+export GAVEL_JUDGE_URL=$clean
 ex=rubrics/examples/contract_review
 cd "$root"
 "$gavel" bench --rubric rubrics/contract_review.lua --checkpoint $ex/base.jsonl --checkpoint $ex/tuned.jsonl \
   --no-judge-cache --out "$out/bench" 2>"$out/bench.log"
 "$gavel" judge-eval --rubric rubrics/contract_review.lua --input $ex/base.jsonl --repeats 3 \
+  --judge "clean=$clean" --judge "noisy=$noisy" \
   --labels $ex/labels.jsonl --cases $ex/cases.jsonl --out "$out/judge-eval" 2>"$out/judge-eval.log"
 for report in bench judge-eval; do
   node "$here/check_html.mjs" "$out/$report/report.html" "$out/$report.png"

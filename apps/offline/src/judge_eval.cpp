@@ -451,13 +451,14 @@ Result<Json> SummarizeJudgeEval(const Rubric& rubric, const std::vector<JudgeRun
   summary["rubric"] = {{"name", rubric.name()}, {"file", rubric.file().generic_string()}, {"neutral", rubric.neutral()}};
   summary["samples"] = scorings[0].samples.size();
   std::vector<std::string> judges;
-  std::vector<const Scoring*> first_of_each, repeats_of_first;
+  std::vector<const Scoring*> first_of_each;
+  std::map<std::string, std::vector<const Scoring*>> repeats;  // judge configuration -> its scorings
   for (std::size_t i = 0; i < runs.size(); ++i) {
     if (std::find(judges.begin(), judges.end(), runs[i].judge) == judges.end()) {
       judges.push_back(runs[i].judge);
       first_of_each.push_back(&scorings[i]);
     }
-    if (runs[i].judge == runs[0].judge) repeats_of_first.push_back(&scorings[i]);
+    repeats[runs[i].judge].push_back(&scorings[i]);
   }
   summary["judges"] = judges;
   Json dim_list = Json::array();
@@ -466,7 +467,29 @@ Result<Json> SummarizeJudgeEval(const Rubric& rubric, const std::vector<JudgeRun
                         {"max", Num(info.max)}});
   }
   summary["dimensions"] = std::move(dim_list);
-  summary["consistency"] = repeats_of_first.size() > 1 ? Consistency(repeats_of_first, dims) : Json();
+  // Consistency of every configuration that judged the samples more than once; with several,
+  // each row names its configuration.
+  Json consistency;
+  for (const std::string& name : judges) {
+    const auto& list = repeats[name];
+    if (list.size() < 2) continue;
+    Json c = Consistency(list, dims);
+    if (judges.size() > 1) {
+      for (Json& d : c["dimensions"]) d["name"] = name + ": " + d["name"].get<std::string>();
+      for (Json& u : c["unstable"]) u["config"] = name;
+    }
+    if (consistency.is_null()) {
+      consistency = std::move(c);
+      continue;
+    }
+    consistency["repeats"] = std::max(consistency["repeats"].get<std::size_t>(), c["repeats"].get<std::size_t>());
+    consistency["units"] = consistency["units"].get<std::size_t>() + c["units"].get<std::size_t>();
+    for (Json& d : c["dimensions"]) consistency["dimensions"].push_back(std::move(d));
+    for (Json& u : c["unstable"]) {
+      if (consistency["unstable"].size() < 20) consistency["unstable"].push_back(std::move(u));
+    }
+  }
+  summary["consistency"] = std::move(consistency);
   summary["agreement"] = first_of_each.size() > 1 ? Agreement(judges, first_of_each, dims) : Json();
   summary["calibration"] = Json();
   if (options.labels) {

@@ -444,7 +444,7 @@ std::string RenderBench(Reader& r, const Json& summary) {
     }
 
     // Rates.
-    std::vector<std::string> keys{"schema_valid", "safety_violation", "language_match", "neutral", "error"};
+    std::vector<std::string> keys{"schema_valid", "safety_violation", "language_match", "neutral"};
     std::set<std::string> have;
     for (const auto& c : checkpoints) {
       if (const Json* rates = r.Object(*c.json, "rates", c.path)) {
@@ -457,7 +457,7 @@ std::string RenderBench(Reader& r, const Json& summary) {
     if (!have.empty()) {
       report::BarChart chart;
       chart.title = "Rates per checkpoint with " + ci + "s";
-      chart.description = "Share of samples: schema-valid, safety violations, language match, neutral reward, errors.";
+      chart.description = "Share of samples: schema-valid, safety violations, language match, and failed (neutral reward).";
       chart.series = names;
       chart.percent = true;
       chart.axis_lo = 0, chart.axis_hi = 1;

@@ -175,7 +175,7 @@ std::string RenderBench(Reader& r, const Json& summary) {
     out += "\n### Checkpoints\n\n" + table.Render();
 
     // Rates: the known ones in order, then any other the summary has.
-    std::vector<std::string> keys{"schema_valid", "safety_violation", "language_match", "neutral", "error"};
+    std::vector<std::string> keys{"schema_valid", "safety_violation", "language_match", "neutral"};
     std::set<std::string> have;
     for (const auto& c : checkpoints) {
       if (const Json* rates = r.Object(*c.json, "rates", c.path)) {

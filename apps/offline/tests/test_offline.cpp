@@ -315,12 +315,12 @@ TEST_CASE("judge-eval summary: consistency, agreement, calibration, regression a
   // sd over three units is that over 3. ok flips only for s2: flip rate 1/3.
   const Json& dims = (*s)["consistency"]["dimensions"];
   REQUIRE(dims.size() == 3);
-  CHECK(dims[0]["name"] == "j/ok");
+  CHECK(dims[0]["name"] == "a: j/ok");  // two configurations: rows name theirs
   CHECK(dims[0]["flip_rate"].get<double>() == Approx(1.0 / 3));
-  CHECK(dims[1]["name"] == "j/q");
+  CHECK(dims[1]["name"] == "a: j/q");
   CHECK(dims[1]["mean_sd"].get<double>() == Approx(std::sqrt(1.0 / 3) / 3));
   CHECK(dims[1]["unstable"] == 1);
-  CHECK(dims[2]["name"] == "reward");
+  CHECK(dims[2]["name"] == "a: reward");
   CHECK(dims[2]["unstable"] == 1);
   CHECK((*s)["consistency"]["unstable"][0]["id"] == "s2");
   // Agreement of a (first repeat) and b: ok = (1, 0, 0) vs (1, 0, 1): po = 2/3, pe = 1/3 * 2/3 +
@@ -417,31 +417,41 @@ TEST_CASE("gavel bench on the contract-review example: three reports, resumable,
   CHECK(r.exit_code == 2);
 }
 
-TEST_CASE("gavel judge-eval on the contract-review example: consistency, labels, cases", "[offline][cli]") {
+TEST_CASE("gavel judge-eval on the contract-review example: consistency, agreement, labels, cases", "[offline][cli]") {
   TempDir dir;
-  auto standin = Standin(0.3);  // a judge that changes its mind on 30% of verdicts
-  const std::string url = standin->base_url() + "/v1?model=m";
+  auto clean = Standin();
+  auto noisy = Standin(0.3);  // a judge that changes its mind on 30% of verdicts
+  const std::string url = clean->base_url() + "/v1?model=m";
   const fs::path out = dir.path() / "eval";
   const std::string args = std::string("judge-eval --rubric rubrics/contract_review.lua --input ") + kExample +
-                           "base.jsonl --repeats 2 --labels " + kExample + "labels.jsonl --out '" + out.string() + "'";
+                           "base.jsonl --repeats 2 --judge clean=" + url + " --judge noisy=" + noisy->base_url() +
+                           "/v1?model=n --labels " + kExample + "labels.jsonl --out '" + out.string() + "'";
   CliResult r = RunCli(args + " --cases " + kExample + "cases.jsonl", dir, url);
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   const Json summary = Json::parse(Slurp(out / "summary.json"));
   CHECK(summary["kind"] == "judge-eval");
   CHECK(summary["samples"] == 48);
+  CHECK(summary["judges"] == Json::array({"clean", "noisy"}));
   CHECK(summary["consistency"]["repeats"] == 2);
-  CHECK(summary["consistency"]["units"].get<int>() > 0);
   CHECK(summary["calibration"]["labels"] == 90);
   CHECK(summary["calibration"]["unmatched"] == 0);
   CHECK(summary["regression"]["cases"] == 8);
   CHECK(summary["regression"]["failed"] == 0);
   CHECK(summary["hacking"]["samples"].get<int>() > 0);
   CHECK(Slurp(out / "report.html").find("</html>") != std::string::npos);
-  // Each repeat asked the judge for itself: the noisy judge gave different verdicts somewhere.
-  int unstable = 0;
-  for (const Json& d : summary["consistency"]["dimensions"]) unstable += d["unstable"].get<int>();
-  CHECK(unstable > 0);
+  // Each repeat asked the judge anew: the clean judge always agreed with itself, the noisy one
+  // did not, and the two disagreed somewhere.
+  int clean_unstable = 0, noisy_unstable = 0;
+  for (const Json& d : summary["consistency"]["dimensions"]) {
+    const std::string name = d["name"];
+    (name.rfind("clean: ", 0) == 0 ? clean_unstable : noisy_unstable) += d["unstable"].get<int>();
+  }
+  CHECK(clean_unstable == 0);
+  CHECK(noisy_unstable > 0);
+  REQUIRE(summary["agreement"]["pairs"].size() == 3);
+  CHECK(summary["agreement"]["pairs"][0]["a"] == "clean");
+  CHECK(summary["agreement"]["disagreements"].size() > 0);
 
   // A case that must fail the gates but passes them fails the command.
   std::ifstream cases(std::string(GAVEL_SOURCE_DIR) + "/" + kExample + "cases.jsonl");
