@@ -317,3 +317,32 @@ TEST_CASE("random faults: mixed rates, counted, and the same for the same seed",
   }
   CHECK(runs[0] == runs[1]);
 }
+
+TEST_CASE("noise: that share of verdicts changes from one asking to the next", "[faults]") {
+  // Asks the same 40 questions twice and counts the verdicts that changed.
+  auto changed = [](double noise) {
+    gavel::standin::Options options;
+    options.faults.noise = noise;
+    auto server = StartServer(options);
+    CURL* handle = curl_easy_init();
+    int differ = 0;
+    for (int i = 0; i < 40; ++i) {
+      const std::string q = "question " + std::to_string(i);
+      const HttpResult first = Perform(Call(*server, Protocol::kOpenAI, q), handle);
+      const HttpResult second = Perform(Call(*server, Protocol::kOpenAI, q), handle);
+      REQUIRE(first.status == 200);
+      REQUIRE(second.status == 200);
+      CHECK(Valid(kSchema, Json::parse(AssistantText(second))));
+      if (AssistantText(first) != AssistantText(second)) ++differ;
+    }
+    curl_easy_cleanup(handle);
+    CHECK(server->stats().random_faults == 0);  // noise is not a fault
+    return differ;
+  };
+  CHECK(changed(0) == 0);
+  // Every verdict is drawn anew: two draws of a 1-5 score and a reason rarely coincide.
+  CHECK(changed(1) >= 30);
+  gavel::standin::Options bad;
+  bad.faults.noise = 1.5;
+  CHECK_FALSE(gavel::standin::Server::Start(bad).ok());
+}
