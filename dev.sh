@@ -34,6 +34,12 @@ case "${1:-}" in
       echo "--- rubrics/$name.lua on rubrics/examples/$name.jsonl: $out"
       cat "$out"
     done
+    # The offline tool: two checkpoints' contract reviews compared (docs/offline.md).
+    ex=rubrics/examples/contract_review
+    build/release/apps/gavel/gavel bench --rubric rubrics/contract_review.lua \
+      --checkpoint $ex/base.jsonl --checkpoint $ex/tuned.jsonl --out build/example-bench --fresh
+    echo "--- gavel bench, base against tuned: build/example-bench/{summary.json,summary.md,report.html}"
+    cat build/example-bench/summary.md
     ;;
   test)
     scripts/setup-debian.sh
