@@ -175,16 +175,11 @@ std::string RenderBench(Reader& r, const Json& summary) {
     out += "\n### Checkpoints\n\n" + table.Render();
 
     // Rates: the known ones in order, then any other the summary has.
-    std::vector<std::string> keys{"schema_valid", "safety_violation", "language_match", "neutral"};
-    std::set<std::string> have;
-    for (const auto& c : checkpoints) {
-      if (const Json* rates = r.Object(*c.json, "rates", c.path)) {
-        for (const auto& [key, value] : rates->items()) {
-          if (!value.is_null()) have.insert(key);
-          if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
-        }
-      }
-    }
+    std::vector<std::pair<const Json*, std::string>> sources;
+    for (const auto& c : checkpoints) sources.emplace_back(c.json, c.path);
+    const report::RateKeys rate_keys = report::CollectRateKeys(r, sources);
+    const std::vector<std::string>& keys = rate_keys.keys;
+    const std::set<std::string>& have = rate_keys.present;
     if (!have.empty()) {
       std::vector<std::string> header{"Checkpoint"};
       std::vector<std::string> shown;

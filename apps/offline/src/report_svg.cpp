@@ -591,4 +591,18 @@ std::string HistogramSvg(const HistogramChart& chart) {
   return out + "</svg>";
 }
 
+RateKeys CollectRateKeys(Reader& r, const std::vector<std::pair<const Json*, std::string>>& checkpoints) {
+  RateKeys out;
+  out.keys = {"schema_valid", "safety_violation", "language_match", "neutral"};
+  for (const auto& [json, path] : checkpoints) {
+    if (const Json* rates = r.Object(*json, "rates", path)) {
+      for (const auto& [key, value] : rates->items()) {
+        if (!value.is_null()) out.present.insert(key);
+        if (std::find(out.keys.begin(), out.keys.end(), key) == out.keys.end()) out.keys.push_back(key);
+      }
+    }
+  }
+  return out;
+}
+
 }  // namespace gavel::offline::report

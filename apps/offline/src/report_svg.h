@@ -5,8 +5,10 @@
 
 #include <cstddef>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -85,6 +87,15 @@ class Reader {
  private:
   std::vector<std::string> notes_;
 };
+
+// The rates the checkpoints of a bench summary report: the known ones in their order, then any
+// other a checkpoint has; `present` holds those with a value in at least one checkpoint.
+struct RateKeys {
+  std::vector<std::string> keys;
+  std::set<std::string> present;
+};
+// `checkpoints`: each checkpoint's object and its path in the summary.
+RateKeys CollectRateKeys(Reader& r, const std::vector<std::pair<const Json*, std::string>>& checkpoints);
 
 // The summary's kind, or a problem ("the summary has no \"kind\"") in `problem`.
 std::string KindOf(const Json& summary, std::string& problem);
