@@ -11,7 +11,7 @@ packages=(
   libre2-dev libicu-dev libcld2-dev
   nlohmann-json3-dev libsqlite3-dev
   catch2 libbenchmark-dev
-  json-schema-test-suite python3-jsonschema
+  json-schema-test-suite python3-jsonschema python3-langdetect
   python3
   zip unzip
   chromium

@@ -23,7 +23,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-DEFAULT_BUILD = Path("/work/main/build/release")
+DEFAULT_BUILD = ROOT / "build" / "release"
 TOLERANCE = 1e-9
 COMPARED = ["safe", "well_formed", "language", "length", "deterministic"]
 WITH_JUDGE = ["quality", "judge_error"]
