@@ -49,7 +49,9 @@ LENGTH_MIN, LENGTH_MAX, LENGTH_BELOW, LENGTH_ABOVE = 150, 1200, 150, 800
 JUDGE_TIMEOUT_S = 60.0  # one judge call, retries included
 JUDGE_MAX_ATTEMPTS = 5
 BACKOFF_BASE_S, BACKOFF_CAP_S = 0.25, 8.0
-VERDICT_SCHEMA_NAME = "schemas/contract_review_full_verdict.json"
+VERDICT_SCHEMA_FILE = "schemas/contract_review_full_verdict.json"
+# The structured-output name, as gavel sends it (OpenAI allows letters, digits, '_' and '-').
+VERDICT_SCHEMA_NAME = "verdict"
 
 # Loaded once per Lambda container.
 GUARD = safety_rules.Guard(
@@ -58,7 +60,7 @@ GUARD = safety_rules.Guard(
 )
 with open(ROOT / "schemas/contract_comments.json", encoding="utf-8") as _f:
     REVIEW_VALIDATOR = jsonschema.Draft7Validator(json.load(_f))
-with open(ROOT / VERDICT_SCHEMA_NAME, encoding="utf-8") as _f:
+with open(ROOT / VERDICT_SCHEMA_FILE, encoding="utf-8") as _f:
     VERDICT_SCHEMA = json.load(_f)
 VERDICT_VALIDATOR = jsonschema.Draft7Validator(VERDICT_SCHEMA)
 with open(ROOT / "rubrics/prompts/contract_review_full.txt", encoding="utf-8") as _f:
