@@ -447,7 +447,7 @@ class Evaluator {
         if (additional->is_false) {
           // Reported on the object, naming the member: the member's own location would read as
           // if its value were wrong.
-          if (!fail("additionalProperties", [&] { return "property " + Quoted(key) + " is not allowed"; })) return false;
+          if (!fail("additionalProperties", [&name = key] { return "property " + Quoted(name) + " is not allowed"; })) return false;
         } else if (!Eval(*n.additional_properties, member, &child)) {
           ok = false;
           if (!Continue()) return false;
