@@ -187,6 +187,28 @@ TEST_CASE("malformed rubrics are rejected at load with file, line and a plain me
   CHECK(LoadError("return { checks = { { name = 'plain', fn = function() return 1 end } } }\n") == "(loaded)");
 }
 
+// Found with tests/fuzz (fuzz_rubric_load): limits and the neutral reward were converted from
+// Lua numbers without a range check, which is undefined for values no integer can hold, and the
+// file could change them after `rubric { ... }` had checked them.
+TEST_CASE("huge limits saturate, and limits or neutral changed after rubric{} are checked again", "[dsl][load]") {
+  Scorer huge(
+      "return rubric { limits = { time_ms = 1e300, memory_mb = 1e300, instructions = 1e300 }, "
+      "checks = { check { name = \"a\", fn = function(s) return 1 end } } }");
+  REQUIRE(huge.ok());
+  CHECK(huge.Answer("x").reward == 1);
+
+  CHECK(LoadError("local l = { memory_mb = 1 }\n"
+                  "local r = rubric { limits = l, checks = { check { name = \"a\", fn = function(s) return 1 end } } }\n"
+                  "l.memory_mb = -1\n"
+                  "return r\n") == "rubric.lua: rubric: limit 'memory_mb' must be a number > 0");
+  CHECK(LoadError("local r = rubric { checks = { check { name = \"a\", fn = function(s) return 1 end } } }\n"
+                  "r.limits = { time_ms = 0/0 }\n"
+                  "return r\n") == "rubric.lua: rubric: limit 'time_ms' must be a number > 0");
+  CHECK(LoadError("local r = rubric { checks = { check { name = \"a\", fn = function(s) error(\"x\") end } } }\n"
+                  "r.neutral = 0/0\n"
+                  "return r\n") == "rubric.lua: rubric: 'neutral' must be a finite number");
+}
+
 TEST_CASE("steps may say what they measure, for reports over many samples", "[dsl][load]") {
   gavel::PluginRegistry registry;
   gavel::testing::TempDir dir;

@@ -1,7 +1,9 @@
 #include "gavel/rubric.h"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "lua_convert.h"
@@ -37,6 +39,16 @@ double NumberField(lua_State* L, int table, const char* field, double fallback) 
   const double v = lua_isnumber(L, -1) ? lua_tonumber(L, -1) : fallback;
   lua_pop(L, 1);
   return v;
+}
+
+// A limit of the rubric, or nullopt when it is not a number > 0. The prelude checked it when
+// `rubric { ... }` ran, but the file may change the returned table (or its limits table) before
+// returning it, so it is checked again where it is converted. Values above `max` saturate: a
+// conversion of an out-of-range double to an integer would be undefined.
+std::optional<double> LimitField(lua_State* L, int table, const char* field, double fallback, double max) {
+  const double v = NumberField(L, table, field, fallback);
+  if (!std::isfinite(v) || !(v > 0)) return std::nullopt;
+  return std::min(v, max);
 }
 
 // The line of the file's `return rubric {`: Lua loses the caller's line for errors raised in
@@ -108,15 +120,30 @@ Result<RubricInfo> LoadRubricInto(LuaSandbox& sandbox, const std::string& displa
         info.name = name != nullptr ? name : "";
         lua_pop(L, 1);
         info.neutral = NumberField(L, rubric, "neutral", 0.5);
+        if (!std::isfinite(info.neutral)) {
+          failure = display_name + ": rubric: 'neutral' must be a finite number";
+          return;
+        }
         lua_getfield(L, rubric, "limits");
         const int limits = lua_gettop(L);
         RubricLimits defaults;
-        info.limits.memory_bytes = static_cast<std::size_t>(
-            NumberField(L, limits, "memory_mb", static_cast<double>(defaults.memory_bytes >> 20)) * 1048576.0);
-        info.limits.instructions = static_cast<std::uint64_t>(
-            NumberField(L, limits, "instructions", static_cast<double>(defaults.instructions)));
-        info.limits.time = std::chrono::milliseconds(static_cast<std::int64_t>(
-            NumberField(L, limits, "time_ms", static_cast<double>(defaults.time.count()))));
+        // Maxima far beyond any real budget that keep the conversions below, and a deadline of
+        // now + time, inside their integer types: 2^42 MiB, 2^63 instructions, about 31 years.
+        const std::optional<double> memory_mb = LimitField(
+            L, limits, "memory_mb", static_cast<double>(defaults.memory_bytes >> 20), 4398046511104.0);
+        const std::optional<double> instructions = LimitField(
+            L, limits, "instructions", static_cast<double>(defaults.instructions), 9223372036854775808.0);
+        const std::optional<double> time_ms =
+            LimitField(L, limits, "time_ms", static_cast<double>(defaults.time.count()), 1e12);
+        if (!memory_mb || !instructions || !time_ms) {
+          failure = display_name + ": rubric: limit '" +
+                    (!memory_mb ? "memory_mb" : !instructions ? "instructions" : "time_ms") +
+                    "' must be a number > 0";
+          return;
+        }
+        info.limits.memory_bytes = static_cast<std::size_t>(*memory_mb * 1048576.0);
+        info.limits.instructions = static_cast<std::uint64_t>(*instructions);
+        info.limits.time = std::chrono::milliseconds(static_cast<std::int64_t>(*time_ms));
         lua_pop(L, 1);
         info.gates = StepNames(L, rubric, "gates", info.measures);
         info.checks = StepNames(L, rubric, "checks", info.measures);
