@@ -75,11 +75,12 @@ for t in "${targets[@]}"; do
   status=0
   "$bin/fuzz_$t" "${args[@]}" "$work/corpus" >"$work/log" 2>&1 || status=$?
 
+  # A run that stops early may print none of these.
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/log" | tail -1)
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$work/log" | tail -1)
   rss=$(sed -n 's/^stat::peak_rss_mb: *//p' "$work/log" | tail -1)
-  cov=$(grep -o 'cov: [0-9]*' "$work/log" | tail -1 | cut -d' ' -f2)
-  ft=$(grep -o 'ft: [0-9]*' "$work/log" | tail -1 | cut -d' ' -f2)
+  cov=$({ grep -o 'cov: [0-9]*' "$work/log" || true; } | tail -1 | cut -d' ' -f2)
+  ft=$({ grep -o 'ft: [0-9]*' "$work/log" || true; } | tail -1 | cut -d' ' -f2)
   corpus=$(find "$work/corpus" -type f | wc -l)
   found=$(find "$work/artifacts" -type f | wc -l)
   echo "fuzz_$t: ${seconds}s, ${execs:-?} execs (${rate:-?}/s), cov ${cov:-?}, ft ${ft:-?}," \
