@@ -15,6 +15,7 @@ packages=(
   python3
   zip unzip
   chromium
+  clang libclang-rt-14-dev llvm   # tests/fuzz: libFuzzer, the sanitizer runtimes, llvm-symbolizer
 )
 
 # The browser check of the HTML reports runs on Node.js; Debian's packages when there is none.
