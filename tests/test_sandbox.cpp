@@ -185,3 +185,48 @@ TEST_CASE("require reaches Lua helpers in the rubrics folder and nothing outside
   CHECK_THAT(load("require 'lib.absent'").error().message(), Catch::Contains("no file"));
   CHECK_THAT(load("require 'gavel.absent'").error().message(), Catch::Contains("no such gavel module"));
 }
+
+TEST_CASE("red team: string.format and string.rep blow-ups end at a limit or a plain error", "[sandbox][limits]") {
+  // Lua caps a conversion's width at two digits: no 100 MB padding from one format.
+  Outcome wide = Run("return #string.format('%0999999d', 1)");
+  CHECK(wide.kind == ErrorKind::kBadRubric);
+  CHECK_THAT(wide.message, Catch::Contains("invalid conversion"));
+  // A string built by doubling through format hits the memory limit, pcall or not.
+  Outcome doubling = Run("local x = 'x' for i = 1, 40 do x = string.format('%s%s', x, x) end return #x");
+  CHECK(doubling.kind == ErrorKind::kLimit);
+  Outcome separator = Run("local ok = pcall(string.rep, 'x', 1e5, string.rep('y', 1e4)) return 1");
+  CHECK(separator.kind == ErrorKind::kLimit);
+  Outcome concat = Run("local t = {} for i = 1, 64 do t[i] = string.rep('z', 1e6) end return #table.concat(t)");
+  CHECK(concat.kind == ErrorKind::kLimit);
+}
+
+TEST_CASE("red team: recursion through __index and __tostring is an error, not a crash", "[sandbox][limits]") {
+  Outcome index = Run("local t = setmetatable({}, {}) getmetatable(t).__index = function(t, k) return t[k] end "
+                      "return t.x",
+                      "memory_mb = 64, instructions = 1e8");
+  CHECK(index.failed);
+  CHECK(index.kind != ErrorKind::kInternal);
+  Outcome chain = Run("local t = {} setmetatable(t, { __index = t }) return t.missing",
+                      "memory_mb = 64, instructions = 1e8");
+  CHECK(chain.failed);
+  CHECK_THAT(chain.message, Catch::Contains("loop"));
+  Outcome str = Run("local t = setmetatable({}, {}) getmetatable(t).__tostring = function(x) return tostring(x) end "
+                    "return #tostring(t)",
+                    "memory_mb = 64, instructions = 1e8");
+  CHECK(str.failed);
+  CHECK(str.kind != ErrorKind::kInternal);
+}
+
+TEST_CASE("red team: the garbage collector cannot be turned off or tuned to hide memory", "[sandbox][limits]") {
+  for (const char* option : {"stop", "restart", "collect", "step", "incremental", "generational", "setpause",
+                             "setstepmul", "isrunning"}) {
+    INFO(option);
+    Outcome o = Run(std::string("collectgarbage('") + option + "') return 1");
+    CHECK(o.failed);
+    CHECK_THAT(o.message, Catch::Contains("is not available in rubrics"));
+  }
+  // Only reading the heap's size is allowed.
+  CHECK_FALSE(Run("return collectgarbage('count') > 0").failed);
+  Outcome bare = Run("collectgarbage() return 1");  // the default option is 'collect'
+  CHECK_THAT(bare.message, Catch::Contains("collectgarbage('collect') is not available"));
+}
