@@ -67,6 +67,8 @@ for t in "${targets[@]}"; do
   work="$scratch/$t"
   mkdir -p "$work/corpus" "$work/artifacts"
   [ -d "tests/fuzz/corpus/$t" ] && cp -r "tests/fuzz/corpus/$t/." "$work/corpus/"
+  # The shipped rubrics seed rubric_load as they are, rather than as copies kept in the corpus.
+  [ "$t" = rubric_load ] && cp rubrics/*.lua "$work/corpus/"
   seeds=$(find "$work/corpus" -type f | wc -l)
   args=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len="$(max_len "$t")"
         -print_final_stats=1 -artifact_prefix="$work/artifacts/")
