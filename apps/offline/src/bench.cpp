@@ -15,20 +15,13 @@ namespace gavel::offline {
 namespace {
 
 using detail::Details;
-using detail::IdText;
+using detail::Num;
+using detail::Short;
 
 Json IntervalJson(const stats::Interval& i) {
-  auto num = [](double v) { return std::isfinite(v) ? Json(v) : Json(); };
-  return {{"estimate", num(i.estimate)}, {"lo", num(i.lo)}, {"hi", num(i.hi)}, {"n", i.n}};
+  return {{"estimate", Num(i.estimate)}, {"lo", Num(i.lo)}, {"hi", Num(i.hi)}, {"n", i.n}};
 }
 
-Json Num(double v) { return std::isfinite(v) ? Json(v) : Json(); }
-
-std::string Short(double v) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%g", v);
-  return text;
-}
 
 struct PerId {
   std::string key;

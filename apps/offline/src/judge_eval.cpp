@@ -18,8 +18,8 @@ namespace {
 
 using detail::Details;
 using detail::IdText;
-
-Json Num(double v) { return std::isfinite(v) ? Json(v) : Json(); }
+using detail::Num;
+using detail::Short;
 
 // A unit: one dimension of one verdict about one output of one sample.
 struct Unit {
@@ -102,11 +102,6 @@ Result<Scoring> Read(const Rubric& rubric, const std::filesystem::path& file,
   return s;
 }
 
-std::string ValueText(double v) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%g", v);
-  return text;
-}
 
 Json UnitJson(const Unit& u) {
   return {{"id", u.id}, {"output", u.output}, {"judge", u.judge}, {"item", u.item}, {"dimension", u.dimension}};
@@ -373,12 +368,12 @@ Result<Json> Regression(const std::filesystem::path& results, const std::vector<
     const std::string failure = detail::FailureKind(lines[i]);
     std::vector<std::string> expected, problems;
     if (auto v = e.find("min_reward"); v != e.end() && v->is_number()) {
-      expected.push_back("reward >= " + ValueText(v->get<double>()));
-      if (!(reward >= v->get<double>())) problems.push_back("reward below " + ValueText(v->get<double>()));
+      expected.push_back("reward >= " + Short(v->get<double>()));
+      if (!(reward >= v->get<double>())) problems.push_back("reward below " + Short(v->get<double>()));
     }
     if (auto v = e.find("max_reward"); v != e.end() && v->is_number()) {
-      expected.push_back("reward <= " + ValueText(v->get<double>()));
-      if (!(reward <= v->get<double>())) problems.push_back("reward above " + ValueText(v->get<double>()));
+      expected.push_back("reward <= " + Short(v->get<double>()));
+      if (!(reward <= v->get<double>())) problems.push_back("reward above " + Short(v->get<double>()));
     }
     if (auto v = e.find("error"); v != e.end() && v->is_string()) {
       expected.push_back("error." + v->get<std::string>());
@@ -386,7 +381,7 @@ Result<Json> Regression(const std::filesystem::path& results, const std::vector<
     } else if (!failure.empty()) {
       problems.push_back("the sample failed (error." + failure + ")");
     }
-    std::string exp_text, got = "reward " + ValueText(reward) + (failure.empty() ? "" : " (error." + failure + ")");
+    std::string exp_text, got = "reward " + Short(reward) + (failure.empty() ? "" : " (error." + failure + ")");
     for (const auto& x : expected) exp_text += (exp_text.empty() ? "" : ", ") + x;
     std::string reason;
     for (const auto& p : problems) reason += (reason.empty() ? "" : "; ") + p;

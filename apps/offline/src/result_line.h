@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -45,14 +46,6 @@ inline double Reward(const Json& r) {
   return v.is_number() ? v.get<double>() : std::numeric_limits<double>::quiet_NaN();
 }
 
-// The metric's value, or NaN when the sample has none by that name.
-inline double MetricValue(const Json& r, const std::string& name) {
-  for (const Json& m : r["score"].value("metrics_list", Json::array())) {
-    if (m.value("name", "") == name && m["value"].is_number()) return m["value"].get<double>();
-  }
-  return std::numeric_limits<double>::quiet_NaN();
-}
-
 // The failure of a sample that got the neutral reward ("judge", "rubric", ...), or "".
 inline std::string FailureKind(const Json& r) {
   for (const Json& m : r["score"].value("metrics_list", Json::array())) {
@@ -63,5 +56,15 @@ inline std::string FailureKind(const Json& r) {
 }
 
 inline std::string IdText(const Json& id) { return id.is_string() ? id.get<std::string>() : id.dump(); }
+
+// A number for the summary: null when it is not finite (an interval from one value, say).
+inline Json Num(double v) { return std::isfinite(v) ? Json(v) : Json(); }
+
+// A number as people write it in a message: "0.25", "1e+06".
+inline std::string Short(double v) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", v);
+  return text;
+}
 
 }  // namespace gavel::offline::detail
