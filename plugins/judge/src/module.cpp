@@ -831,7 +831,6 @@ void CountCall(const Job& job, Slot& slot, const HttpResponse* response, const J
   slot.attempts += response->attempts;
   slot.input_tokens += reply.input_tokens;
   slot.output_tokens += reply.output_tokens;
-  done.AddUsage("judge.calls", 1);
   done.AddUsage("judge.attempts", response->attempts);
   done.AddUsage("judge.retries", std::max(0, response->attempts - 1));
   if (response->throttled > 0) done.AddUsage("judge.throttled", response->throttled);
@@ -901,6 +900,9 @@ void SubmitCall(const std::shared_ptr<Job>& job, std::size_t i) {
     }
   }
   ++slot.calls;
+  // Counted when sent, not when answered: a call that is still waiting when the sample's
+  // deadline ends it is counted all the same (the first calls are sent before the sample waits).
+  job->completer->AddUsage("judge.calls", 1);
   Call call;
   call.request = slot.request;
   // Retries end before the sample stops waiting.
