@@ -16,6 +16,7 @@ packages=(
   zip unzip
   chromium
   clang libclang-rt-14-dev llvm   # tests/fuzz: libFuzzer, the sanitizer runtimes, llvm-symbolizer
+  valgrind util-linux                # bench/run.sh: instruction counts (callgrind), taskset
 )
 
 # The browser check of the HTML reports runs on Node.js; Debian's packages when there is none.

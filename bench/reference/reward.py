@@ -47,17 +47,18 @@ DETERMINISTIC_WEIGHT, JUDGE_WEIGHT = 0.3, 0.7
 LENGTH_MIN, LENGTH_MAX, LENGTH_BELOW, LENGTH_ABOVE = 150, 1200, 150, 800
 
 JUDGE_TIMEOUT_S = 60.0  # one judge call, retries included
+ATTEMPT_TIMEOUT_S = 10.0  # one HTTP attempt: a judge that hangs is given up on and asked again
 JUDGE_MAX_ATTEMPTS = 5
 BACKOFF_BASE_S, BACKOFF_CAP_S = 0.25, 8.0
 VERDICT_SCHEMA_FILE = "schemas/contract_review_full_verdict.json"
 # The structured-output name, as gavel sends it (OpenAI allows letters, digits, '_' and '-').
 VERDICT_SCHEMA_NAME = "verdict"
 
-# Loaded once per Lambda container.
-GUARD = safety_rules.Guard(
-    [ROOT / "rubrics/rules/injection.json", ROOT / "rubrics/rules/secrets.json"],
-    actions={"injection": "zero", "secret": "zero"},
-)
+# Loaded once per Lambda container. SAFETY_PACKS (pack files separated by ':') replaces the two
+# shipped packs; bench/run.sh uses it to grow the rule count.
+_PACKS = ([Path(p) for p in os.environ["SAFETY_PACKS"].split(":")] if os.environ.get("SAFETY_PACKS")
+          else [ROOT / "rubrics/rules/injection.json", ROOT / "rubrics/rules/secrets.json"])
+GUARD = safety_rules.Guard(_PACKS, actions={"injection": "zero", "secret": "zero"})
 with open(ROOT / "schemas/contract_comments.json", encoding="utf-8") as _f:
     REVIEW_VALIDATOR = jsonschema.Draft7Validator(json.load(_f))
 with open(ROOT / VERDICT_SCHEMA_FILE, encoding="utf-8") as _f:
@@ -187,7 +188,7 @@ def post_with_retries(endpoint, body, deadline):
         retry_after = None
         try:
             request = urllib.request.Request(endpoint, data=data, headers=headers, method="POST")
-            with urllib.request.urlopen(request, timeout=left) as response:
+            with urllib.request.urlopen(request, timeout=min(left, ATTEMPT_TIMEOUT_S)) as response:
                 return json.loads(response.read())
         except urllib.error.HTTPError as e:
             e.read()
@@ -279,9 +280,11 @@ def score_batch(samples, judge_url=None, deterministic_only=False):
 
 
 def lambda_handler(event, context):
+    """DETERMINISTIC_ONLY=1: no judge call, the reward is the deterministic part (as
+    rubrics/contract_review_deterministic.lua)."""
     samples = event if isinstance(event, list) else event.get("samples", [])
     judge_url = os.environ.get("JUDGE_URL") or os.environ.get("GAVEL_JUDGE_URL")
-    return score_batch(samples, judge_url)
+    return score_batch(samples, judge_url, os.environ.get("DETERMINISTIC_ONLY") == "1")
 
 
 # ---- command line ----------------------------------------------------------------------------

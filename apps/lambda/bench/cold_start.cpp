@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "../tests/child_process.h"
+#include "proc_status.h"
 #include "gavel/lambda/standin_runtime_api.h"
 #include "gavel/sample.h"
 #include "gavel/standin/server.h"
@@ -31,14 +32,7 @@ int Fail(const std::string& message) {
   return 1;
 }
 
-// "VmHWM:     12345 kB" from /proc/<pid>/status, in kB; 0 when it cannot be read.
-long PeakRssKb(pid_t pid) {
-  for (const std::string& line :
-       gavel::lambda::testing::Lines(gavel::lambda::testing::ReadFile("/proc/" + std::to_string(pid) + "/status"))) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::strtol(line.c_str() + 6, nullptr, 10);
-  }
-  return 0;
-}
+long PeakRssKb(pid_t pid) { return gavel::lambda::testing::ProcStatusKb(pid, "VmHWM:"); }
 
 }  // namespace
 
