@@ -30,7 +30,6 @@
 #include "../tests/child_process.h"
 #include "gavel/lambda/standin_runtime_api.h"
 #include "gavel/sample.h"
-#include "proc_status.h"
 
 extern char** environ;
 
@@ -154,7 +153,7 @@ int main(int argc, char** argv) {
   }
   if (!(*api)->posts().empty()) return Fail("init failed: " + (*api)->posts()[0].body);
   const double init_ms = std::chrono::duration<double, std::milli>(*(*api)->first_next() - fn.started_at()).count();
-  const long rss_init = ProcStatusKb(fn.pid(), "VmRSS:");
+  const long rss_init = ProcStatusKb(fn.pid(), "VmRSS").value_or(0);
 
   Json batches_ms = Json::array();
   std::vector<std::string> last_bodies;
@@ -201,7 +200,7 @@ int main(int argc, char** argv) {
     batches_ms.push_back(std::move(times));
   }
   (*api)->WaitForNextRequests(posted + 1, kPatience);
-  const long peak = ProcStatusKb(fn.pid(), "VmHWM:");
+  const long peak = ProcStatusKb(fn.pid(), "VmHWM").value_or(0);
   (*api)->Stop();
   if (!fn.Wait(kPatience)) return Fail("the bootstrap did not stop");
   std::remove((base + ".out").c_str());

@@ -15,7 +15,6 @@
 #include <vector>
 
 #include "../tests/child_process.h"
-#include "proc_status.h"
 #include "gavel/lambda/standin_runtime_api.h"
 #include "gavel/sample.h"
 #include "gavel/standin/server.h"
@@ -31,8 +30,6 @@ int Fail(const std::string& message) {
   std::fprintf(stderr, "gavel-lambda-cold-start: %s\n", message.c_str());
   return 1;
 }
-
-long PeakRssKb(pid_t pid) { return gavel::lambda::testing::ProcStatusKb(pid, "VmHWM:"); }
 
 }  // namespace
 
@@ -99,7 +96,7 @@ int main(int argc, char** argv) {
   ChildProcess fn(bootstrap, {}, env(**api), out_file, err_file);
   if (!fn.started()) return Fail("cannot start " + bootstrap);
   if ((*api)->WaitForNextRequests(1, kPatience) != 1) return Fail("no /next from the bootstrap");
-  const long rss_after_init = PeakRssKb(fn.pid());
+  const long rss_after_init = gavel::lambda::testing::ProcStatusKb(fn.pid(), "VmHWM").value_or(0);
   const auto sent = std::chrono::steady_clock::now();
   const std::string id = (*api)->Enqueue(StandinRuntimeApi::Event{body, std::chrono::minutes(15), "", ""});
   auto posts = (*api)->WaitForPosts(1, kPatience);
@@ -116,7 +113,7 @@ int main(int argc, char** argv) {
     }
   }
   (*api)->WaitForNextRequests(2, kPatience);
-  const long peak = PeakRssKb(fn.pid());
+  const long peak = gavel::lambda::testing::ProcStatusKb(fn.pid(), "VmHWM").value_or(0);
   (*api)->Stop();
   if (!fn.Wait(kPatience)) return Fail("the bootstrap did not stop");
   std::printf("memory: peak RSS (VmHWM) %.1f MB after init, %.1f MB after a %zu-sample contract_review batch "

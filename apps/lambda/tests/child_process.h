@@ -1,5 +1,6 @@
 // Runs a program as a child process with a chosen environment, its output in files, for the
-// Lambda tests: the real bootstrap against the stand-in Runtime API, and `gavel lambda-local`.
+// Lambda tests, the cold-start benchmark and the soak test: the real bootstrap against the
+// stand-in Runtime API, and `gavel lambda-local`; and reads the child's memory figures.
 #pragma once
 
 #include <fcntl.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <condition_variable>
 #include <fstream>
 #include <map>
@@ -36,6 +38,16 @@ inline std::vector<std::string> Lines(const std::string& text) {
   std::istringstream in(text);
   for (std::string line; std::getline(in, line);) lines.push_back(line);
   return lines;
+}
+
+// A field of /proc/<pid>/status in kB ("VmRSS", "VmHWM", ...); nullopt when it cannot be read
+// (the process has ended, or the field is not there).
+inline std::optional<long> ProcStatusKb(pid_t pid, const std::string& field) {
+  const std::string prefix = field + ":";
+  for (const std::string& line : Lines(ReadFile("/proc/" + std::to_string(pid) + "/status"))) {
+    if (line.rfind(prefix, 0) == 0) return std::strtol(line.c_str() + prefix.size(), nullptr, 10);
+  }
+  return std::nullopt;
 }
 
 class ChildProcess {
