@@ -378,7 +378,14 @@ def section_scaling(ctx):
 def section_cold(ctx):
     judge = Judge(ctx.build)
     try:
-        data = write_jsonl(ctx.data / "one.jsonl", ctx.samples[:1])
+        # A sample that passes both gates, so that the first result includes the language check
+        # and a judge call.
+        probe = write_jsonl(ctx.data / "probe.jsonl", ctx.samples[:50])
+        run_gavel(ctx.build, probe, 50, 1, {"GAVEL_RUBRIC": ROOT / "rubrics/contract_review_deterministic.lua"},
+                  ctx.out / "probe.jsonl", warmup=False)
+        first = next(i for i, r in enumerate(read_results(ctx.out / "probe.jsonl"))
+                     if metrics(r).get("well_formed") == 1.0)
+        data = write_jsonl(ctx.data / "one.jsonl", [ctx.samples[first]])
         full = {"GAVEL_RUBRIC": ROOT / "rubrics/contract_review_full.lua", "GAVEL_JUDGE_URL": judge.url}
         g_init, g_first, p_init, p_first = [], [], [], []
         for _ in range(ctx.runs):
