@@ -7,19 +7,20 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
-#include <optional>
 #include <sstream>
 
 #include "builtin.h"
 #include "gavel/standin/server.h"
-#include "test_support.h"
+#include "rubric_support.h"
 
 namespace {
 
+using gavel::testing::Detail;
 using gavel::testing::ErrorText;
 using gavel::testing::FindMetric;
+using gavel::testing::MetricValue;
 
-const std::filesystem::path kSource = GAVEL_SOURCE_DIR;
+const std::filesystem::path& kSource = gavel::testing::kSourceDir;
 
 // Scores every sample of a JSONL file with a rubric; returns the scores by id.
 std::map<std::string, gavel::Score> ScoreExamples(const std::filesystem::path& rubric_file,
@@ -45,23 +46,6 @@ std::map<std::string, gavel::Score> ScoreExamples(const std::filesystem::path& r
   }
   CHECK(by_id.size() == index);
   return by_id;
-}
-
-double MetricValue(const gavel::Score& score, const std::string& name) {
-  const gavel::Metric* m = FindMetric(score, name);
-  INFO("metric " << name);
-  REQUIRE(m != nullptr);
-  return m->value;
-}
-
-// A step's detail; for the gate that failed, its reason.
-std::string Detail(const gavel::Score& score, const std::string& name) {
-  if (score.details.contains("gate") && score.details["gate"].value("name", "") == name) {
-    return score.details["gate"].value("reason", "");
-  }
-  if (!score.details.contains(name)) return "";
-  const gavel::Json& d = score.details.at(name);
-  return d.is_string() ? d.get<std::string>() : d.dump();
 }
 
 }  // namespace
@@ -135,13 +119,11 @@ TEST_CASE("contract_review: per-comment judge verdicts behind format and safety 
   gavel::standin::Options options;
   auto standin = gavel::standin::Server::Start(options);
   REQUIRE(standin);
-  const std::string url = (*standin)->base_url() + "/v1?model=gavel-standin";
-  const char* old = std::getenv("GAVEL_JUDGE_URL");
-  const std::optional<std::string> saved = old ? std::optional<std::string>(old) : std::nullopt;
-  setenv("GAVEL_JUDGE_URL", url.c_str(), 1);
-  auto scores = ScoreExamples(kSource / "rubrics/contract_review.lua",
-                              kSource / "rubrics/examples/contract_review.jsonl");
-  if (saved) setenv("GAVEL_JUDGE_URL", saved->c_str(), 1); else unsetenv("GAVEL_JUDGE_URL");
+  std::map<std::string, gavel::Score> scores;
+  {
+    gavel::testing::ScopedEnv url("GAVEL_JUDGE_URL", (*standin)->base_url() + "/v1?model=gavel-standin");
+    scores = ScoreExamples(kSource / "rubrics/contract_review.lua", kSource / "rubrics/examples/contract_review.jsonl");
+  }
 
   for (const auto& [id, score] : scores) {
     INFO(id << ": " << ErrorText(score));
