@@ -184,8 +184,12 @@ def translate(pattern, ignore_case=False):
 
 
 def is_invisible(c):
-    return (c == 0x00AD or 0x200B <= c <= 0x200F or 0x202A <= c <= 0x202E
-            or 0x2060 <= c <= 0x2064 or 0x2066 <= c <= 0x2069 or c == 0xFEFF)
+    """Unicode 15's Default_Ignorable_Code_Point, as gavel.safety's IsInvisibleFormatChar."""
+    return (c == 0x00AD or c == 0x034F or c == 0x061C or c in (0x115F, 0x1160, 0x17B4, 0x17B5)
+            or 0x180B <= c <= 0x180F or 0x200B <= c <= 0x200F or 0x202A <= c <= 0x202E
+            or 0x2060 <= c <= 0x206F or c == 0x3164 or 0xFE00 <= c <= 0xFE0F or c == 0xFEFF
+            or c == 0xFFA0 or 0xFFF0 <= c <= 0xFFF8 or 0x1BCA0 <= c <= 0x1BCA3
+            or 0x1D173 <= c <= 0x1D17A or 0xE0000 <= c <= 0xE0FFF)
 
 
 def normalize_for_scan(text, form="NFC"):

@@ -97,8 +97,14 @@ std::string SanitizeUtf8(std::string_view text) {
 }  // namespace
 
 bool IsInvisibleFormatChar(char32_t c) {
-  return c == 0x00AD || (c >= 0x200B && c <= 0x200F) || (c >= 0x202A && c <= 0x202E) ||
-         (c >= 0x2060 && c <= 0x2064) || (c >= 0x2066 && c <= 0x2069) || c == 0xFEFF;
+  // Unicode 15's Default_Ignorable_Code_Point (DerivedCoreProperties.txt), written out so that
+  // the set does not change with the ICU version (bench/reference/safety_rules.py has the same).
+  if (c < 0x00AD) return false;
+  return c == 0x00AD || c == 0x034F || c == 0x061C || c == 0x115F || c == 0x1160 || c == 0x17B4 ||
+         c == 0x17B5 || (c >= 0x180B && c <= 0x180F) || (c >= 0x200B && c <= 0x200F) ||
+         (c >= 0x202A && c <= 0x202E) || (c >= 0x2060 && c <= 0x206F) || c == 0x3164 ||
+         (c >= 0xFE00 && c <= 0xFE0F) || c == 0xFEFF || c == 0xFFA0 || (c >= 0xFFF0 && c <= 0xFFF8) ||
+         (c >= 0x1BCA0 && c <= 0x1BCA3) || (c >= 0x1D173 && c <= 0x1D17A) || (c >= 0xE0000 && c <= 0xE0FFF);
 }
 
 Result<std::string> NormalizeForScan(std::string_view text, Normalization form) {

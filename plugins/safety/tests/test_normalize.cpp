@@ -69,14 +69,36 @@ TEST_CASE("Unicode spaces become ASCII spaces, line separators newlines", "[norm
 }
 
 TEST_CASE("IsInvisibleFormatChar covers exactly the documented ranges", "[normalize]") {
-  for (char32_t c : {0x00ADu, 0x200Bu, 0x200Fu, 0x202Au, 0x202Eu, 0x2060u, 0x2064u, 0x2066u,
-                     0x2069u, 0xFEFFu}) {
+  for (char32_t c : {0x00ADu, 0x034Fu, 0x061Cu, 0x115Fu, 0x1160u, 0x17B4u, 0x17B5u, 0x180Bu, 0x180Eu,
+                     0x180Fu, 0x200Bu, 0x200Fu, 0x202Au, 0x202Eu, 0x2060u, 0x2064u, 0x2065u, 0x2066u,
+                     0x2069u, 0x206Fu, 0x3164u, 0xFE00u, 0xFE0Fu, 0xFEFFu, 0xFFA0u, 0xFFF0u, 0xFFF8u,
+                     0x1BCA0u, 0x1BCA3u, 0x1D173u, 0x1D17Au, 0xE0000u, 0xE0001u, 0xE0020u, 0xE007Fu,
+                     0xE0100u, 0xE0FFFu}) {
     CHECK(IsInvisibleFormatChar(c));
   }
-  for (char32_t c : {0x0020u, 0x00ACu, 0x00AEu, 0x200Au, 0x2010u, 0x2029u, 0x202Fu, 0x205Fu,
-                     0x2065u, 0x206Au, 0xFEFEu, 0xFFFDu}) {
+  for (char32_t c : {0x0000u, 0x0020u, 0x007Fu, 0x00ACu, 0x00AEu, 0x034Eu, 0x0350u, 0x061Bu, 0x1161u,
+                     0x180Au, 0x1810u, 0x200Au, 0x2010u, 0x2029u, 0x202Fu, 0x205Fu, 0x2070u, 0x3165u,
+                     0xFDFFu, 0xFE10u, 0xFEFEu, 0xFFF9u, 0xFFFDu, 0x1BCA4u, 0x1D17Bu, 0xDFFFFu,
+                     0xE1000u}) {
     CHECK_FALSE(IsInvisibleFormatChar(c));
   }
+}
+
+TEST_CASE("IsInvisibleFormatChar is ICU's Default_Ignorable_Code_Point", "[normalize]") {
+  // Debian's ICU 72 is Unicode 15; a later ICU may add code points, which this shows.
+  for (UChar32 c = 0; c <= 0x10FFFF; ++c) {
+    if ((c >= 0xD800 && c <= 0xDFFF)) continue;
+    const bool icu = u_hasBinaryProperty(c, UCHAR_DEFAULT_IGNORABLE_CODE_POINT) != 0;
+    if (icu != IsInvisibleFormatChar(static_cast<char32_t>(c))) FAIL("U+" << std::hex << c << " differs from ICU");
+  }
+  SUCCEED("every code point agrees with ICU");
+}
+
+TEST_CASE("A tag character, a variation selector or a grapheme joiner does not split a phrase", "[normalize]") {
+  CHECK(Norm("ig\xF3\xA0\x80\xA0nore") == "ignore");  // U+E0020 tag space
+  CHECK(Norm("ig\xCD\x8Fnore") == "ignore");            // U+034F combining grapheme joiner
+  CHECK(Norm("ig\xEF\xB8\x8Fnore") == "ignore");        // U+FE0F variation selector 16
+  CHECK(Norm("ig\xE1\xA0\x8Enore") == "ignore");        // U+180E Mongolian vowel separator
 }
 
 TEST_CASE("Invalid UTF-8 is replaced with U+FFFD, never an error", "[normalize]") {

@@ -15,9 +15,12 @@ enum class Normalization {
   kNFKC,  // also folds compatibility forms (full-width letters, ligatures) to their plain form
 };
 
-// True for the invisible format characters removed before matching: zero-width and bidi
-// controls U+200B..U+200F, U+202A..U+202E, U+2060..U+2064, U+2066..U+2069, the byte order mark
-// U+FEFF and the soft hyphen U+00AD.
+// True for the invisible characters removed before matching: Unicode 15's default-ignorable code
+// points. They include the soft hyphen U+00AD, the combining grapheme joiner U+034F, zero-width
+// and bidi controls (U+200B..U+200F, U+202A..U+202E, U+2060..U+206F, U+061C), Mongolian and
+// other variation selectors (U+180B..U+180F, U+FE00..U+FE0F, U+E0100..U+E01EF), the byte order
+// mark U+FEFF, Hangul fillers, shorthand format controls, musical symbol format controls and
+// the tag characters U+E0000..U+E007F.
 bool IsInvisibleFormatChar(char32_t c);
 
 // Returns `text` as rules see it, in three steps:
