@@ -81,6 +81,12 @@ def with_answer(sample, answer, sid):
 def sized_answers(samples, size, count, rng):
     """`count` samples whose answers are valid reviews of about `size` bytes: at most 20
     comments (the schema's limit), each issue made of sentences from the pool."""
+    sys.path.insert(0, str(ROOT / "bench/reference"))
+    import safety_rules  # noqa: E402  (the baseline's scanner: a comment must pass both gates)
+    import jsonschema  # noqa: E402
+    schema = jsonschema.Draft7Validator(json.loads((ROOT / "schemas/contract_comments.json").read_text()))
+    guard = safety_rules.Guard([ROOT / "rubrics/rules/injection.json", ROOT / "rubrics/rules/secrets.json"],
+                               actions={"injection": "zero", "secret": "zero"})
     pool, comments = [], []
     for s in samples:
         try:
@@ -89,7 +95,7 @@ def sized_answers(samples, size, count, rng):
             continue
         if isinstance(review, dict) and isinstance(review.get("comments"), list):
             for c in review["comments"]:
-                if isinstance(c, dict) and set(c) >= {"clause", "issue", "suggestion"}:
+                if (schema.is_valid({"comments": [c]}) and guard.scan(json.dumps(c, ensure_ascii=False))["action"] != "zero"):
                     comments.append(c)
                     pool.append(c["issue"])
     if not comments:
@@ -280,6 +286,9 @@ def section_det(ctx):
         p = run_python(data, batch, ctx.runs, py_env, ctx.out / ("det-%s-python.jsonl" % mode), one_core)
         compare("det " + mode, ctx.out / ("det-%s-gavel.jsonl" % mode), ctx.out / ("det-%s-python.jsonl" % mode),
                 True, ctx.problems)
+        passed = sum(1 for r in read_results(ctx.out / ("det-%s-gavel.jsonl" % mode))
+                     if metrics(r).get("well_formed") == 1.0)
+        out["passed_gates"] = passed
         out[mode] = {"gavel": summary([n / (t / 1000) for t in per_run_totals(g)]),
                      "python": summary([n / (t / 1000) for t in per_run_totals(p)])}
         log("det %s: done" % mode)
@@ -496,8 +505,8 @@ def table(res):
     if "det" in res:
         d = res["det"]
         for mode, label in (("one_core", "one core"), ("all_cores", "all cores (%d)" % res["machine"]["cores"])):
-            lines.append("| deterministic, %d samples of %.0f B, %s: samples/s | %s | %s | **%.1f×** |" % (
-                d["samples"], d["bytes_per_sample"], label, fmt(d[mode]["gavel"]), fmt(d[mode]["python"]),
+            lines.append("| deterministic, %d samples of %.0f B (%d pass the gates), %s: samples/s | %s | %s | **%.1f×** |" % (
+                d["samples"], d["bytes_per_sample"], d["passed_gates"], label, fmt(d[mode]["gavel"]), fmt(d[mode]["python"]),
                 ratio(d[mode]["gavel"], d[mode]["python"])))
     if "judge" in res:
         for row in res["judge"]["rows"]:
@@ -518,8 +527,9 @@ def table(res):
             lines.append("| %d safety rules, one core: samples/s | %s | %s | %.1f× |" % (
                 row["rules"], fmt(row["gavel"]), fmt(row["python"]), ratio(row["gavel"], row["python"])))
         for row in res["scaling"]["answers"]:
-            lines.append("| answers of %d B, one core: samples/s | %s | %s | %.1f× |" % (
-                row["answer_bytes"], fmt(row["gavel"]), fmt(row["python"]), ratio(row["gavel"], row["python"])))
+            lines.append("| answers of %d B (%d of %d pass the gates), one core: samples/s | %s | %s | %.1f× |" % (
+                row["answer_bytes"], row["well_formed"], row["samples"], fmt(row["gavel"]), fmt(row["python"]),
+                ratio(row["gavel"], row["python"])))
     if "judge" in res:
         for row in res["judge"]["rows"]:
             lines.append("| peak memory, batch of %d with the judge | %.0f MB | %.0f MB | |" % (
