@@ -290,6 +290,13 @@ std::vector<StandinPost> StandinRuntimeApi::WaitForPosts(std::size_t count, std:
   return impl_->posts;
 }
 
+std::vector<StandinPost> StandinRuntimeApi::PostsFrom(std::size_t first, std::chrono::milliseconds timeout) const {
+  std::unique_lock<std::mutex> lock(impl_->mutex);
+  impl_->changed.wait_for(lock, timeout, [&] { return impl_->posts.size() > first; });
+  if (impl_->posts.size() <= first) return {};
+  return std::vector<StandinPost>(impl_->posts.begin() + static_cast<std::ptrdiff_t>(first), impl_->posts.end());
+}
+
 std::size_t StandinRuntimeApi::next_requests() const {
   std::lock_guard<std::mutex> lock(impl_->mutex);
   return impl_->next_requests;

@@ -131,3 +131,39 @@ TEST_CASE("runtime api: unknown routes get 404 and are recorded", "[standin]") {
   CHECK(posts[0].path == "/2018-06-01/runtime/elsewhere");
   CHECK(posts[0].body == "x");
 }
+
+TEST_CASE("runtime api: PostsFrom gives the posts from a position on, waiting for the first", "[standin]") {
+  auto api = StandinRuntimeApi::Start({});
+  REQUIRE(api);
+  auto client = RuntimeClient::Create((*api)->address());
+  REQUIRE(client);
+  // Nothing posted yet: empty after the timeout.
+  CHECK((*api)->PostsFrom(0, std::chrono::milliseconds(1)).empty());
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3; ++i) {
+    ids.push_back((*api)->Enqueue("[]"));
+    auto invocation = (*client)->Next();
+    REQUIRE(invocation);
+    REQUIRE((*client)->PostResponse(invocation->request_id, "[" + std::to_string(i) + "]"));
+  }
+  std::vector<StandinPost> all = (*api)->PostsFrom(0, kPatience);
+  REQUIRE(all.size() == 3);
+  for (std::size_t i = 0; i < 3; ++i) {
+    CHECK(all[i].request_id == ids[i]);
+    CHECK(all[i].body == "[" + std::to_string(i) + "]");
+  }
+  std::vector<StandinPost> last = (*api)->PostsFrom(2, kPatience);
+  REQUIRE(last.size() == 1);
+  CHECK(last[0].request_id == ids[2]);
+  CHECK((*api)->PostsFrom(3, std::chrono::milliseconds(1)).empty());
+  // A post that arrives while PostsFrom waits ends the wait.
+  auto waiting = std::async(std::launch::async, [&] { return (*api)->PostsFrom(3, kPatience); });
+  const std::string fourth = (*api)->Enqueue("[]");
+  auto invocation = (*client)->Next();
+  REQUIRE(invocation);
+  REQUIRE((*client)->PostResponse(fourth, "[3]"));
+  std::vector<StandinPost> arrived = waiting.get();
+  REQUIRE(arrived.size() == 1);
+  CHECK(arrived[0].request_id == fourth);
+  CHECK(arrived[0].body == "[3]");
+}

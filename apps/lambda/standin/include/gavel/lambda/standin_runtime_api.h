@@ -75,6 +75,10 @@ class StandinRuntimeApi {
   std::vector<StandinPost> posts() const;
   // Waits until at least `count` posts have arrived, or `timeout` passed; returns them.
   std::vector<StandinPost> WaitForPosts(std::size_t count, std::chrono::milliseconds timeout) const;
+  // The posts from position `first` on (0: the first post received), waiting until there is at
+  // least one or `timeout` passed. For a long run that reads posts as they arrive: it copies
+  // each post once, where posts() and WaitForPosts copy all of them every time.
+  std::vector<StandinPost> PostsFrom(std::size_t first, std::chrono::milliseconds timeout) const;
 
   // GET /next requests received (answered or still waiting).
   std::size_t next_requests() const;
