@@ -86,17 +86,14 @@ int main() {
        {"details", handler->config().details},
        {"init_ms", std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - process_start).count()}});
 
+  gavel::lambda::TraceIdVariable trace_id;
   for (;;) {
     auto invocation = (*client)->Next();
     if (!invocation) {
       Log(scrubber, "error", "bootstrap: stopping: " + invocation.error().message());
       return kExitRuntimeApiGone;
     }
-    if (!invocation->trace_id.empty()) {
-      setenv("_X_AMZN_TRACE_ID", invocation->trace_id.c_str(), 1);
-    } else {
-      unsetenv("_X_AMZN_TRACE_ID");
-    }
+    trace_id.Set(invocation->trace_id);
     gavel::lambda::InvocationOutcome outcome = handler->Handle(invocation->body, invocation->deadline);
     outcome.report.request_id = invocation->request_id;
     gavel::Status posted =

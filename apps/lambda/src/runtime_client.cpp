@@ -2,8 +2,11 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cstdlib>
+#include <cstring>
 #include <thread>
 #include <utility>
 
@@ -204,6 +207,36 @@ Status RuntimeClient::PostError(std::string_view request_id, std::string_view er
 
 Status RuntimeClient::PostInitError(std::string_view error_type, std::string_view body) {
   return impl_->Post("/runtime/init/error", body, error_type);
+}
+
+TraceIdVariable::~TraceIdVariable() { Set(""); }
+
+void TraceIdVariable::Set(std::string_view trace_id) {
+  if (trace_id.empty()) {
+    ::unsetenv(kName);
+    in_environment_ = false;
+    return;
+  }
+  const std::size_t name_size = std::strlen(kName);
+  const std::size_t size = name_size + 1 + trace_id.size() + 1;
+  auto write = [&](std::vector<char>& to) {
+    std::memcpy(to.data(), kName, name_size);
+    to[name_size] = '=';
+    std::memcpy(to.data() + name_size + 1, trace_id.data(), trace_id.size());
+    to[size - 1] = '\0';
+  };
+  if (size > buffer_.size()) {
+    // The environment moves to the new buffer before the old one is freed.
+    std::vector<char> bigger(std::max<std::size_t>({size, 2 * buffer_.size(), 128}));
+    write(bigger);
+    ::putenv(bigger.data());
+    buffer_.swap(bigger);
+    in_environment_ = true;
+    return;
+  }
+  write(buffer_);
+  if (!in_environment_) ::putenv(buffer_.data());
+  in_environment_ = true;
 }
 
 }  // namespace gavel::lambda

@@ -1,12 +1,16 @@
 // The handler library's parts on their own: settings from the environment, the secret scrubber,
-// the event shape check, the log and EMF lines, and the handler in this process.
+// the event shape check, the log and EMF lines, the trace id variable, and the handler in this
+// process.
 #include <catch2/catch.hpp>
 
+#include <cstdio>
+#include <cstdlib>
 #include <map>
 
 #include "gavel/lambda/config.h"
 #include "gavel/lambda/handler.h"
 #include "gavel/lambda/invocation_report.h"
+#include "gavel/lambda/runtime_client.h"
 
 namespace {
 
@@ -176,6 +180,39 @@ TEST_CASE("invocation report: the log line and the EMF line", "[units]") {
   CHECK(emf["judge.calls"] == 4);
   CHECK(emf["judge.retries"] == 2);
   CHECK(emf["judge.cost_usd"] == 0.25);
+}
+
+TEST_CASE("trace id variable: rewritten in place, not copied for every invocation", "[units]") {
+  const char* name = TraceIdVariable::kName;
+  REQUIRE(std::getenv(name) == nullptr);
+  {
+    TraceIdVariable variable;
+    variable.Set("Root=1-00000000-000000000000000000000000;Sampled=0");
+    const char* storage = std::getenv(name);
+    REQUIRE(storage != nullptr);
+    CHECK(std::string(storage) == "Root=1-00000000-000000000000000000000000;Sampled=0");
+    // setenv would give each new value new storage (and never free the old); here the
+    // environment keeps pointing at the same bytes.
+    for (int i = 1; i <= 1000; ++i) {
+      char id[64];
+      std::snprintf(id, sizeof id, "Root=1-00000000-%024d;Sampled=0", i);
+      variable.Set(id);
+      REQUIRE(std::getenv(name) == storage);
+      REQUIRE(std::string(storage) == id);
+    }
+    variable.Set("short");
+    CHECK(std::getenv(name) == storage);
+    CHECK(std::string(std::getenv(name)) == "short");
+    const std::string long_id(1000, 'x');
+    variable.Set(long_id);
+    CHECK(std::string(std::getenv(name)) == long_id);
+    variable.Set("");
+    CHECK(std::getenv(name) == nullptr);
+    variable.Set("Root=again");
+    CHECK(std::string(std::getenv(name)) == "Root=again");
+  }
+  // Gone with the object: the environment never points at freed memory.
+  CHECK(std::getenv(name) == nullptr);
 }
 
 TEST_CASE("handler: in this process, details only when asked for, errors as values", "[units]") {

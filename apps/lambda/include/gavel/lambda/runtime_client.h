@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "gavel/status.h"
 
@@ -71,5 +72,28 @@ class RuntimeClient {
 
 // The steady-clock time of an epoch-milliseconds deadline, taking the system clock now.
 std::chrono::steady_clock::time_point SteadyDeadline(std::int64_t epoch_ms);
+
+// The environment variable _X_AMZN_TRACE_ID, which a runtime sets to each invocation's trace id.
+// setenv copies every new value and glibc never frees the copies (pointers getenv gave out must
+// stay valid), so with a new trace id per invocation it costs about 110 bytes an invocation for
+// the life of the process. This keeps the variable in a buffer of its own (putenv), rewritten in
+// place and grown only for a longer id. One object per process, used by the invocation loop's
+// thread; nothing else may set the variable. The destructor unsets it.
+class TraceIdVariable {
+ public:
+  static constexpr const char* kName = "_X_AMZN_TRACE_ID";
+
+  TraceIdVariable() = default;
+  ~TraceIdVariable();
+  TraceIdVariable(const TraceIdVariable&) = delete;
+  TraceIdVariable& operator=(const TraceIdVariable&) = delete;
+
+  // Sets the variable to `trace_id`, or unsets it when `trace_id` is empty.
+  void Set(std::string_view trace_id);
+
+ private:
+  std::vector<char> buffer_;  // "_X_AMZN_TRACE_ID=<id>\0", what the environment points at
+  bool in_environment_ = false;
+};
 
 }  // namespace gavel::lambda
