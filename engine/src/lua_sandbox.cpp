@@ -7,6 +7,7 @@
 #include <sstream>
 #include <system_error>
 
+#include "lua_bounded.h"
 #include "lua_convert.h"
 
 namespace gavel::detail {
@@ -72,30 +73,37 @@ void* CountingAlloc(void* ud, void* ptr, std::size_t osize, std::size_t nsize) {
   return p;
 }
 
+// Adds `units` of work to the budget and aborts it past the instruction limit or the deadline.
+void Charge(Budget& b, std::uint64_t units) {
+  if (b.abort) return;
+  b.instructions += units;
+  if (b.instructions > b.limits.instructions) {
+    b.Abort(ErrorKind::kLimit, "instruction limit of " + std::to_string(b.limits.instructions) + " exceeded");
+  } else if (Clock::now() >= b.deadline) {
+    if (b.deadline_is_callers) {
+      b.Abort(ErrorKind::kDeadline, "the deadline passed while the sample was running");
+    } else {
+      b.Abort(ErrorKind::kLimit, "time limit of " + std::to_string(b.limits.time.count()) + " ms exceeded");
+    }
+  }
+}
+
+void LimitHook(lua_State* L, lua_Debug* ar);
+
+// Raises the budget's abort error; from now on every instruction of this thread raises again,
+// so neither a pcall nor an error handler can carry on past the limit.
+[[noreturn]] void RaiseAbort(lua_State* L, const Budget& b) {
+  lua_sethook(L, LimitHook, LUA_MASKCOUNT, 1);
+  lua_pushstring(L, b.abort->message().c_str());
+  lua_error(L);
+  std::abort();  // lua_error does not return
+}
+
 void LimitHook(lua_State* L, lua_Debug* /*ar*/) {
   Budget* b = ContextOf(L).active;
   if (b == nullptr) return;
-  if (!b->abort) {
-    b->instructions += kHookEvery;
-    if (b->instructions > b->limits.instructions) {
-      b->Abort(ErrorKind::kLimit,
-               "instruction limit of " + std::to_string(b->limits.instructions) + " exceeded");
-    } else if (Clock::now() >= b->deadline) {
-      if (b->deadline_is_callers) {
-        b->Abort(ErrorKind::kDeadline, "the deadline passed while the sample was running");
-      } else {
-        b->Abort(ErrorKind::kLimit,
-                 "time limit of " + std::to_string(b->limits.time.count()) + " ms exceeded");
-      }
-    }
-  }
-  if (b->abort) {
-    // From now on every instruction of this thread raises again, so neither a pcall nor an
-    // error handler can carry on past the limit.
-    lua_sethook(L, LimitHook, LUA_MASKCOUNT, 1);
-    lua_pushstring(L, b->abort->message().c_str());
-    lua_error(L);
-  }
+  Charge(*b, kHookEvery);
+  if (b->abort) RaiseAbort(L, *b);
 }
 
 int Panic(lua_State* L) {
@@ -416,6 +424,13 @@ int SetStep(lua_State* L) {
 
 void PushStepMarker(lua_State* L) { lua_pushcfunction(L, SetStep); }
 
+void ChargeWork(lua_State* L, std::uint64_t units) {
+  Budget* b = ContextOf(L).active;
+  if (b == nullptr) return;
+  Charge(*b, units);
+  if (b->abort) RaiseAbort(L, *b);
+}
+
 void Budget::Abort(ErrorKind kind, std::string message) {
   if (!abort) abort = Error(kind, std::move(message));
 }
@@ -558,6 +573,15 @@ void LuaSandbox::InstallGlobals() {
   lua_pushboolean(L, 0);
   lua_setfield(L, -2, "__metatable");
   lua_pop(L, 2);
+
+  // Library functions that loop in C are replaced by versions that charge their work to the
+  // budget (lua_bounded.h): the hook never runs inside a C function.
+  luaL_requiref(L, LUA_STRLIBNAME, luaopen_string, 0);
+  InstallBoundedStringFunctions(L, -1);
+  lua_pop(L, 1);
+  luaL_requiref(L, LUA_TABLIBNAME, luaopen_table, 0);
+  InstallBoundedTableFunctions(L, -1);
+  lua_pop(L, 1);
 
   OpenLibraryInto(L, backing, LUA_STRLIBNAME, luaopen_string);
   OpenLibraryInto(L, backing, LUA_TABLIBNAME, luaopen_table);

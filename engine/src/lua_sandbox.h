@@ -107,6 +107,10 @@ class LuaSandbox {
   StateContext ctx_;
 };
 
+// Charges `units` of work done in C (pattern steps, elements moved) to the active budget, as the
+// hook charges Lua instructions; raises the limit or deadline error once the budget is spent.
+void ChargeWork(lua_State* L, std::uint64_t units);
+
 // Pushes the function the prelude calls to name the step it runs.
 void PushStepMarker(lua_State* L);
 
