@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <thread>
 
 #include "test_support.h"
 
@@ -202,4 +203,91 @@ TEST_CASE("many samples on several workers come back complete and in order", "[e
     REQUIRE(out[i].id == std::to_string(i));
     REQUIRE(out[i].reward == Approx(static_cast<double>(i % 7) / 7));
   }
+}
+
+TEST_CASE("a worker stuck in native code does not hold the answer past the deadline", "[engine][deadline][stuck]") {
+  gavel::testing::TempDir dir;
+  gavel::PluginRegistry registry;
+  REQUIRE(registry.Add(std::make_unique<gavel::testing::NativeBlockPlugin>()));
+  auto rubric = gavel::testing::LoadSource(dir, R"(
+    local native = require "gavel.test_native"
+    return rubric { checks = { check { name = "c", fn = function(s)
+      if s.answer == "stuck" then return native.block() end
+      return 1
+    end } } })",
+                                           registry);
+  REQUIRE(rubric);
+  gavel::EngineOptions eo;
+  eo.threads = 2;
+  auto engine = gavel::Engine::Create(*rubric, registry, eo);
+  REQUIRE(engine);
+
+  std::vector<gavel::ParsedSample> batch;
+  batch.push_back(MakeSample("stuck-0", "stuck"));
+  for (int i = 1; i < 6; ++i) batch.push_back(MakeSample("fast-" + std::to_string(i), "fine"));
+  const auto deadline = gavel::Engine::Clock::now() + std::chrono::milliseconds(300);
+  std::vector<gavel::Score> scores = (*engine)->ScoreBatch(std::move(batch), deadline);
+  const auto answered = gavel::Engine::Clock::now();
+  // The engine answers at the deadline plus its grace, although one worker never came back.
+  CHECK(answered < deadline + eo.stuck_grace + std::chrono::milliseconds(150));
+  REQUIRE(scores.size() == 6);
+  CHECK(scores[0].id == "stuck-0");
+  REQUIRE(scores[0].errors.size() == 1);
+  CHECK(scores[0].errors[0].kind == ErrorKind::kDeadline);
+  CHECK_THAT(scores[0].errors[0].message, Catch::Contains("could not be interrupted"));
+  // Samples queued behind the stuck one on its worker are answered for too; the rest scored.
+  std::size_t scored = 0;
+  for (std::size_t i = 1; i < scores.size(); ++i) {
+    CHECK(scores[i].id == "fast-" + std::to_string(i));
+    if (!scores[i].neutral) {
+      CHECK(scores[i].reward == 1.0);
+      ++scored;
+    } else {
+      CHECK(scores[i].errors.at(0).kind == ErrorKind::kDeadline);
+    }
+  }
+  CHECK(scored >= 2);
+  gavel::testing::NativeBlockPlugin::WaitInside(1);
+
+  // The next batch finds the stuck worker replaced and scores everything, on both workers.
+  const std::size_t running_before = gavel::AbandonedWorkerThreadsRunning();
+  std::vector<gavel::Score> again = (*engine)->ScoreBatch(Numbered(8));
+  CHECK((*engine)->stats().abandoned_workers == 1);
+  CHECK(gavel::AbandonedWorkerThreadsRunning() == running_before + 1);
+  REQUIRE(again.size() == 8);
+  for (const gavel::Score& s : again) {
+    INFO(ErrorText(s));
+    CHECK_FALSE(s.neutral);
+  }
+
+  // When the native code returns, the abandoned thread ends on its own and frees its state.
+  gavel::testing::NativeBlockPlugin::Release();
+  gavel::testing::NativeBlockPlugin::WaitReturned(1);
+  while (gavel::AbandonedWorkerThreadsRunning() > running_before) std::this_thread::yield();
+  CHECK(gavel::AbandonedWorkerThreadsRunning() == running_before);
+}
+
+TEST_CASE("an engine whose worker is stuck in native code can still be destroyed", "[engine][deadline][stuck]") {
+  gavel::testing::TempDir dir;
+  gavel::PluginRegistry registry;
+  REQUIRE(registry.Add(std::make_unique<gavel::testing::NativeBlockPlugin>()));
+  auto rubric = gavel::testing::LoadSource(dir, R"(
+    local native = require "gavel.test_native"
+    return rubric { checks = { check { name = "c", fn = function(s) return native.block() end } } })",
+                                           registry);
+  REQUIRE(rubric);
+  const std::size_t running_before = gavel::AbandonedWorkerThreadsRunning();
+  {
+    gavel::EngineOptions eo;
+    eo.threads = 1;
+    auto engine = gavel::Engine::Create(*rubric, registry, eo);
+    REQUIRE(engine);
+    const auto deadline = gavel::Engine::Clock::now() + std::chrono::milliseconds(100);
+    std::vector<gavel::Score> scores = (*engine)->ScoreBatch(Numbered(1), deadline);
+    REQUIRE(scores.size() == 1);
+    CHECK(scores[0].errors.at(0).kind == ErrorKind::kDeadline);
+  }  // the destructor gives the stuck thread up instead of joining it forever
+  CHECK(gavel::AbandonedWorkerThreadsRunning() == running_before + 1);
+  gavel::testing::NativeBlockPlugin::Release();
+  while (gavel::AbandonedWorkerThreadsRunning() > running_before) std::this_thread::yield();
 }

@@ -211,4 +211,66 @@ class LaterPlugin : public Plugin {
   std::thread thread_;
 };
 
+// `gavel.test_native.block()` stands for native code no limit can interrupt: it blocks the
+// worker thread inside a C function until the test calls Release(). Its state is static, so a
+// worker thread the engine gave up on can come back into it after the plugin is gone.
+class NativeBlockPlugin : public Plugin {
+ public:
+  struct Gate {
+    std::mutex mutex;
+    std::condition_variable cv;
+    bool open = false;
+    std::size_t inside = 0;    // threads blocked now
+    std::size_t returned = 0;  // calls that came back
+  };
+  static Gate& gate() {
+    static auto* g = new Gate();  // never destroyed: an abandoned thread may touch it late
+    return *g;
+  }
+  NativeBlockPlugin() {
+    std::lock_guard<std::mutex> lock(gate().mutex);
+    gate().open = false;
+    gate().inside = 0;
+    gate().returned = 0;
+  }
+  std::string_view name() const override { return "gavel.test_native"; }
+  void Open(lua_State* L) const override {
+    lua_createtable(L, 0, 1);
+    lua_pushcfunction(L, &NativeBlockPlugin::Block);
+    lua_setfield(L, -2, "block");
+  }
+  static void Release() {
+    {
+      std::lock_guard<std::mutex> lock(gate().mutex);
+      gate().open = true;
+    }
+    gate().cv.notify_all();
+  }
+  // Waits until `n` calls are blocked inside.
+  static void WaitInside(std::size_t n) {
+    std::unique_lock<std::mutex> lock(gate().mutex);
+    gate().cv.wait(lock, [&] { return gate().inside >= n; });
+  }
+  static void WaitReturned(std::size_t n) {
+    std::unique_lock<std::mutex> lock(gate().mutex);
+    gate().cv.wait(lock, [&] { return gate().returned >= n; });
+  }
+
+ private:
+  static int Block(lua_State* L) {
+    Gate& g = gate();
+    {
+      std::unique_lock<std::mutex> lock(g.mutex);
+      ++g.inside;
+      g.cv.notify_all();
+      g.cv.wait(lock, [&] { return g.open; });
+      --g.inside;
+      ++g.returned;
+    }
+    g.cv.notify_all();
+    lua_pushinteger(L, 1);
+    return 1;
+  }
+};
+
 }  // namespace gavel::testing

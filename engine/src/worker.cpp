@@ -77,6 +77,7 @@ namespace detail {
 
 struct Task {
   std::uint64_t id = 0;
+  std::uint64_t run = 0;
   std::size_t seq = 0;
   Json sample_id;
   Sample sample;
@@ -128,14 +129,23 @@ void Inbox::Push(WorkerEvent event) {
 void Inbox::WaitDrain(std::deque<WorkerEvent>& out, Clock::time_point until) {
   std::unique_lock<std::mutex> lock(mutex_);
   if (until == Clock::time_point::max()) {
-    cv_.wait(lock, [&] { return !events_.empty(); });
+    cv_.wait(lock, [&] { return !events_.empty() || woken_; });
   } else {
-    cv_.wait_until(lock, until, [&] { return !events_.empty(); });
+    cv_.wait_until(lock, until, [&] { return !events_.empty() || woken_; });
   }
+  woken_ = false;
   while (!events_.empty()) {
     out.push_back(std::move(events_.front()));
     events_.pop_front();
   }
+}
+
+void Inbox::Wake() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    woken_ = true;
+  }
+  cv_.notify_one();
 }
 
 void Outbox::Push(Finished item) {
@@ -146,32 +156,114 @@ void Outbox::Push(Finished item) {
   cv_.notify_one();
 }
 
-void Outbox::WaitDrain(std::vector<Finished>& out) {
+void Outbox::WaitDrain(std::vector<Finished>& out, Clock::time_point until) {
   std::unique_lock<std::mutex> lock(mutex_);
-  cv_.wait(lock, [&] { return !items_.empty(); });
+  if (until == Clock::time_point::max()) {
+    cv_.wait(lock, [&] { return !items_.empty(); });
+  } else {
+    cv_.wait_until(lock, until, [&] { return !items_.empty(); });
+  }
   out.swap(items_);
 }
+
+namespace {
+
+// Workers whose threads were given up on. They stay reachable (LeakSanitizer counts them as
+// kept, not lost) because their threads may still be inside them.
+std::mutex& AbandonedMutex() {
+  static std::mutex mutex;
+  return mutex;
+}
+
+std::vector<std::unique_ptr<Worker>>& AbandonedWorkers() {
+  static auto* workers = new std::vector<std::unique_ptr<Worker>>();
+  return *workers;
+}
+
+Clock::rep Ticks(Clock::time_point t) { return t.time_since_epoch().count(); }
+
+// Publishes, while a sample's code runs on the worker thread, that sample's deadline.
+class BusyMark {
+ public:
+  BusyMark(std::atomic<Clock::rep>& busy, Clock::time_point deadline) : busy_(busy) {
+    busy_.store(Ticks(deadline), std::memory_order_release);
+  }
+  ~BusyMark() { busy_.store(Ticks(Clock::time_point::max()), std::memory_order_release); }
+  BusyMark(const BusyMark&) = delete;
+  BusyMark& operator=(const BusyMark&) = delete;
+
+ private:
+  std::atomic<Clock::rep>& busy_;
+};
+
+}  // namespace
 
 Worker::Worker(std::size_t index, std::shared_ptr<const Rubric> rubric, const PluginRegistry& plugins,
                const EngineOptions& options, std::shared_ptr<Outbox> outbox)
     : index_(index), rubric_(std::move(rubric)), plugins_(plugins), options_(options), outbox_(std::move(outbox)) {
   std::promise<Status> ready;
   ready_ = ready.get_future();
-  thread_ = std::thread([this, p = std::move(ready)]() mutable { Loop(std::move(p)); });
+  std::promise<void> exited;
+  exited_ = exited.get_future();
+  thread_ = std::thread([this, p = std::move(ready), e = std::move(exited)]() mutable {
+    Loop(std::move(p));
+    if (abandoned_.load()) sandbox_.reset();  // nobody else will free the Lua state
+    e.set_value();
+  });
 }
 
 Worker::~Worker() {
+  RequestStop();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Worker::RequestStop() {
   WorkerEvent stop;
   stop.type = WorkerEvent::Type::kStop;
   inbox_->Push(std::move(stop));
-  if (thread_.joinable()) thread_.join();
+}
+
+bool Worker::WaitExited(Clock::duration wait) {
+  return exited_.wait_for(wait) == std::future_status::ready;
+}
+
+std::size_t Worker::AbandonedRunning() {
+  std::lock_guard<std::mutex> lock(AbandonedMutex());
+  std::size_t running = 0;
+  for (const auto& worker : AbandonedWorkers()) {
+    if (!worker->WaitExited(Clock::duration::zero())) ++running;
+  }
+  return running;
 }
 
 Status Worker::WaitReady() { return ready_.get(); }
 
-void Worker::Start(std::size_t seq, Json id, Sample sample, Clock::time_point deadline) {
+bool Worker::Stuck(Clock::time_point now, Clock::duration grace) const {
+  const Clock::rep busy = busy_until_.load(std::memory_order_acquire);
+  if (busy == Ticks(Clock::time_point::max())) return false;
+  const Clock::time_point deadline{Clock::duration(busy)};
+  return deadline < now - grace;
+}
+
+void Worker::Abandon(std::unique_ptr<Worker> worker) {
+  worker->abandoned_.store(true);
+  worker->inbox_->Wake();
+  if (worker->thread_.joinable()) worker->thread_.detach();
+  std::lock_guard<std::mutex> lock(AbandonedMutex());
+  AbandonedWorkers().push_back(std::move(worker));
+}
+
+void Worker::Cancel(std::uint64_t run) {
+  WorkerEvent e;
+  e.type = WorkerEvent::Type::kCancel;
+  e.run = run;
+  inbox_->Push(std::move(e));
+}
+
+void Worker::Start(std::uint64_t run, std::size_t seq, Json id, Sample sample, Clock::time_point deadline) {
   WorkerEvent e;
   e.type = WorkerEvent::Type::kStart;
+  e.run = run;
   e.seq = seq;
   e.id = std::move(id);
   e.sample = std::move(sample);
@@ -209,6 +301,7 @@ void Worker::Loop(std::promise<Status> ready) {
     events.clear();
     inbox_->WaitDrain(events, next);
     for (WorkerEvent& e : events) {
+      if (abandoned_.load()) e.type = WorkerEvent::Type::kStop;
       switch (e.type) {
         case WorkerEvent::Type::kStart:
           StartTask(e);
@@ -216,6 +309,14 @@ void Worker::Loop(std::promise<Status> ready) {
         case WorkerEvent::Type::kResume:
           ResumeTask(e);
           break;
+        case WorkerEvent::Type::kCancel: {
+          std::vector<Task*> old;
+          for (auto& [id, task] : tasks_) {
+            if (task->run <= e.run) old.push_back(task.get());
+          }
+          for (Task* task : old) Drop(*task);
+          break;
+        }
         case WorkerEvent::Type::kStop:
           for (auto& [id, task] : tasks_) {
             if (task->pending) task->pending->cancelled = true;
@@ -223,6 +324,13 @@ void Worker::Loop(std::promise<Status> ready) {
           tasks_.clear();
           return;
       }
+    }
+    if (abandoned_.load()) {
+      for (auto& [id, task] : tasks_) {
+        if (task->pending) task->pending->cancelled = true;
+      }
+      tasks_.clear();
+      return;
     }
     ExpireDue();
   }
@@ -232,6 +340,7 @@ void Worker::StartTask(WorkerEvent& event) {
   auto owned = std::make_unique<Task>();
   Task& task = *owned;
   task.id = next_task_++;
+  task.run = event.run;
   task.seq = event.seq;
   task.sample_id = std::move(event.id);
   task.sample = std::move(event.sample);
@@ -294,9 +403,14 @@ void Worker::Step(Task& task, int nargs) {
   current_ = &task;
   sandbox_->Activate(&task.budget);
   int nres = 0;
-  const int status = lua_resume(task.co, L, nargs, &nres);
+  int status = LUA_OK;
+  {
+    BusyMark busy(busy_until_, task.budget.deadline);
+    status = lua_resume(task.co, L, nargs, &nres);
+  }
   sandbox_->Activate(nullptr);
   current_ = nullptr;
+  if (abandoned_.load()) return;  // the engine answered for this sample long ago
 
   if (status == LUA_YIELD) {
     lua_pop(task.co, nres);
@@ -375,11 +489,19 @@ void Worker::Finish(Task& task, Score score) {
   // A failed sample keeps what it used, but not the verdicts of a score it did not get.
   if (!score.neutral) score.judgements = std::move(task.judgements);
   if (task.co_ref != LUA_NOREF) luaL_unref(sandbox_->state(), LUA_REGISTRYINDEX, task.co_ref);
-  outbox_->Push(Finished{task.seq, index_, std::move(score)});
+  outbox_->Push(Finished{task.run, task.seq, index_, std::move(score)});
+  tasks_.erase(task.id);
+}
+
+void Worker::Drop(Task& task) {
+  if (task.pending) task.pending->cancelled = true;
+  if (task.co_ref != LUA_NOREF) luaL_unref(sandbox_->state(), LUA_REGISTRYINDEX, task.co_ref);
   tasks_.erase(task.id);
 }
 
 }  // namespace detail
+
+std::size_t AbandonedWorkerThreadsRunning() { return detail::Worker::AbandonedRunning(); }
 
 bool ScoringSample(lua_State* L) {
   auto* worker = static_cast<detail::Worker*>(detail::ContextOf(L).worker);

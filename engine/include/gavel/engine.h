@@ -28,11 +28,19 @@ struct EngineOptions {
   std::size_t window = 256;    // samples in flight (started, not yet handed out) at once
   // Upper bound on one worker's whole Lua heap, whatever the per-sample budgets add up to.
   std::size_t state_memory_cap = std::size_t{2} << 30;
+  // How long past a deadline Run waits for a worker to report the samples it holds. A worker
+  // still inside one sample's code by then is stuck in native code the limits cannot interrupt:
+  // Run answers for its samples (neutral reward, error.deadline) and the worker is replaced.
+  std::chrono::milliseconds stuck_grace{50};
 };
 
 struct EngineStats {
   std::size_t samples = 0;
   std::size_t failed = 0;      // scored with the neutral reward because of an error
+  // Worker threads given up on because they stayed in native code past a deadline. Each still
+  // holds a core and its Lua state until it comes back, if it ever does; a long-lived process
+  // that sees this grow should restart (the Lambda bootstrap exits after its response).
+  std::size_t abandoned_workers = 0;
 };
 
 class Engine {
@@ -49,7 +57,9 @@ class Engine {
 
   // Pulls samples from `next` (false at end) and hands each score to `emit` in input order.
   // Both callbacks run on the calling thread. At `deadline`, unfinished samples get the neutral
-  // reward and a deadline error, and Run returns.
+  // reward and a deadline error, and Run returns: by `deadline + stuck_grace` at the latest,
+  // whatever a rubric or a plugin is doing (a worker stuck in native code is abandoned and
+  // replaced; see EngineOptions::stuck_grace).
   void Run(const std::function<bool(ParsedSample&)>& next,
            const std::function<void(Score&&)>& emit,
            std::optional<Clock::time_point> deadline = std::nullopt);
@@ -61,11 +71,21 @@ class Engine {
   const Rubric& rubric() const;
   EngineStats stats() const;
 
+  // Replaces every worker that is stuck in native code past a deadline now, instead of at the
+  // next Run; returns how many were replaced. A caller that is about to go idle calls it, so
+  // that it can report (and act on) stats().abandoned_workers.
+  std::size_t ReplaceStuckWorkers();
+
   struct Impl;
 
  private:
   explicit Engine(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+// Worker threads, of every engine in the process, that were given up on while stuck in native
+// code and have not come back yet. Each holds a core and a Lua state; a process that sees one
+// should answer what it owes and then exit (the Lambda bootstrap does).
+std::size_t AbandonedWorkerThreadsRunning();
 
 }  // namespace gavel
