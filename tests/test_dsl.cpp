@@ -123,10 +123,53 @@ TEST_CASE("a step that returns the wrong type fails the sample, naming the step"
   CHECK(score.reward == 0.3);
   REQUIRE(score.errors.size() == 1);
   CHECK(score.errors[0].kind == ErrorKind::kBadRubric);
-  CHECK(score.errors[0].message == "check 'bad': must return a number or a boolean, got string");
+  // The step has returned, so the message names the line where its function is defined.
+  CHECK_THAT(score.errors[0].message, Catch::StartsWith("check 'bad': ") &&
+                                          Catch::EndsWith("rubric.lua:4: must return a number or a boolean, got string"));
   const gavel::Metric* err = FindMetric(score, "error.rubric");
   REQUIRE(err != nullptr);
   CHECK(err->value == 1);
+}
+
+TEST_CASE("bad extra metrics from score name the score function's line and the key", "[dsl]") {
+  struct Case {
+    const char* extra;
+    const char* message;
+  };
+  for (const Case& c : {Case{"{ ok = 1, ratio = math.huge }", "rubric.lua:3: extra metric 'ratio' must be a finite number, got inf"},
+                        Case{"{ ok = 1, [2] = 3 }", "rubric.lua:3: extra metrics must be named by strings, got the key 2 (a number)"},
+                        Case{"{ ok = 'high' }", "rubric.lua:3: extra metric 'ok' must be a finite number, got string"},
+                        Case{"'many'", "rubric.lua:3: the second result must be a table of extra metrics, got string"}}) {
+    Scorer s(std::string("return rubric {\n  checks = { check { name = 'c', fn = function() return 1 end } },\n"
+                         "  score = function(s, r)\n    return 0.5, ") + c.extra + "\n  end,\n}\n");
+    REQUIRE(s.ok());
+    gavel::Score score = s.Answer("x");
+    REQUIRE(score.errors.size() == 1);
+    CHECK(score.errors[0].kind == ErrorKind::kBadRubric);
+    CHECK_THAT(score.errors[0].message, Catch::StartsWith("score: ") && Catch::EndsWith(c.message));
+  }
+}
+
+TEST_CASE("a sample that fails in a later step keeps the metrics of the steps it finished", "[dsl][metrics]") {
+  Scorer s(R"(
+    return rubric {
+      gates = { gate { name = "well_formed", fn = function(s) return true end } },
+      checks = {
+        check { name = "first", weight = 2, fn = function(s) return 0.25 end },
+        check { name = "second", fn = function(s) error("broken") end },
+        check { name = "third", fn = function(s) return 1 end },
+      },
+    })");
+  REQUIRE(s.ok());
+  gavel::Score score = s.Answer("x");
+  REQUIRE(score.neutral);
+  REQUIRE(score.metrics.size() == 3);
+  CHECK(score.metrics[0].name == "well_formed");
+  CHECK(score.metrics[0].value == 1);
+  CHECK(score.metrics[1].name == "first");
+  CHECK(score.metrics[1].value == 0.25);
+  CHECK(score.metrics[1].type == gavel::MetricType::kReward);
+  CHECK(score.metrics[2].name == "error.rubric");
 }
 
 TEST_CASE("a runtime error in a step carries the rubric's file and line", "[dsl]") {

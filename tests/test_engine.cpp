@@ -132,6 +132,34 @@ TEST_CASE("at the caller's deadline, waiting samples get the neutral reward and 
   CHECK(gavel::Engine::Clock::now() >= deadline);
 }
 
+TEST_CASE("a sample cut off by the deadline keeps the metrics of the steps it finished", "[engine][deadline][metrics]") {
+  AsyncSetup setup(1000000, R"(
+    local later = require "gavel.test_later"
+    return rubric {
+      gates = { gate { name = "well_formed", fn = function(s) return s.answer ~= "2" end } },
+      checks = { check { name = "length", fn = function(s) return #s.answer end } },
+      judges = { judge { name = "stuck", fn = function(s) return later.never() end } },
+    })",
+                   2, 16);
+  const auto deadline = gavel::Engine::Clock::now() + std::chrono::milliseconds(100);
+  std::vector<gavel::Score> scores = setup.engine->ScoreBatch(Numbered(4), deadline);
+  REQUIRE(scores.size() == 4);
+  for (std::size_t i = 0; i < scores.size(); ++i) {
+    const gavel::Score& s = scores[i];
+    if (i == 2) {  // failed its gate: scored, not cut off
+      CHECK_FALSE(s.neutral);
+      continue;
+    }
+    CHECK(s.neutral);
+    REQUIRE(s.metrics.size() == 3);
+    CHECK(s.metrics[0].name == "well_formed");
+    CHECK(s.metrics[0].value == 1);
+    CHECK(s.metrics[1].name == "length");
+    CHECK(s.metrics[1].value == 1);
+    CHECK(s.metrics[2].name == "error.deadline");
+  }
+}
+
 TEST_CASE("a sample waiting past the rubric's time limit fails with a limit error", "[engine][deadline]") {
   AsyncSetup setup(1000000, R"(
     local later = require "gavel.test_later"

@@ -262,6 +262,28 @@ void PushCoreModule(lua_State* L) {
   lua_setfield(L, -2, "version");
 }
 
+void ReadMetricList(lua_State* L, int idx, std::vector<Metric>& out) {
+  idx = lua_absindex(L, idx);
+  if (!lua_istable(L, idx)) return;
+  const lua_Integer n = static_cast<lua_Integer>(lua_rawlen(L, idx));
+  out.reserve(out.size() + static_cast<size_t>(n));
+  for (lua_Integer i = 1; i <= n; ++i) {
+    lua_rawgeti(L, idx, i);
+    lua_rawgeti(L, -1, 1);
+    lua_rawgeti(L, -2, 2);
+    lua_rawgeti(L, -3, 3);
+    Metric m;
+    size_t len = 0;
+    const char* name = lua_tolstring(L, -3, &len);
+    if (name != nullptr) m.name.assign(name, len);
+    m.value = lua_tonumber(L, -2);
+    const char* type = lua_tostring(L, -1);
+    m.type = (type != nullptr && std::string_view(type) == "Reward") ? MetricType::kReward : MetricType::kMetric;
+    lua_pop(L, 4);
+    out.push_back(std::move(m));
+  }
+}
+
 Status ReadRunnerResult(lua_State* L, int idx, Score& score) {
   idx = lua_absindex(L, idx);
   if (!lua_istable(L, idx)) return Error(ErrorKind::kInternal, "the runner returned no result table");
@@ -275,23 +297,7 @@ Status ReadRunnerResult(lua_State* L, int idx, Score& score) {
   score.reward = reward;
 
   lua_getfield(L, idx, "metrics");
-  const lua_Integer n = static_cast<lua_Integer>(lua_rawlen(L, -1));
-  score.metrics.reserve(static_cast<size_t>(n));
-  for (lua_Integer i = 1; i <= n; ++i) {
-    lua_rawgeti(L, -1, i);
-    lua_rawgeti(L, -1, 1);
-    lua_rawgeti(L, -2, 2);
-    lua_rawgeti(L, -3, 3);
-    Metric m;
-    size_t len = 0;
-    const char* name = lua_tolstring(L, -3, &len);
-    if (name != nullptr) m.name.assign(name, len);
-    m.value = lua_tonumber(L, -2);
-    const char* type = lua_tostring(L, -1);
-    m.type = (type != nullptr && std::string_view(type) == "Reward") ? MetricType::kReward : MetricType::kMetric;
-    lua_pop(L, 4);
-    score.metrics.push_back(std::move(m));
-  }
+  ReadMetricList(L, -1, score.metrics);
   lua_pop(L, 1);
 
   lua_getfield(L, idx, "details");

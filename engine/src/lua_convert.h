@@ -33,6 +33,9 @@ void PushSample(lua_State* L, const Sample& sample);
 // Pushes the `gavel` core module table (null, json.decode, json.encode).
 void PushCoreModule(lua_State* L);
 
+// Appends the runner's metrics list at idx ({{name, value, "Reward"|"Metric"}, ...}) to `out`.
+void ReadMetricList(lua_State* L, int idx, std::vector<Metric>& out);
+
 // Reads the runner's result table at idx ({reward, metrics, details}) into `score`.
 Status ReadRunnerResult(lua_State* L, int idx, Score& score);
 

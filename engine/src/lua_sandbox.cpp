@@ -420,9 +420,40 @@ int SetStep(lua_State* L) {
   return 0;
 }
 
+// track_metrics(list): the runner's list of finished steps' metrics, which a sample that fails
+// later (a deadline, a limit, an error in a later step) keeps in its result.
+int TrackMetrics(lua_State* L) {
+  luaL_checktype(L, 1, LUA_TTABLE);
+  if (Budget* b = ContextOf(L).active) {
+    luaL_unref(L, LUA_REGISTRYINDEX, b->metrics_ref);
+    lua_settop(L, 1);
+    b->metrics_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  }
+  return 0;
+}
+
+// defined_at(fn): "file:line" where a Lua function is defined, for errors about what it
+// returned (it has returned by then, so the error cannot point into it).
+int DefinedAt(lua_State* L) {
+  luaL_checktype(L, 1, LUA_TFUNCTION);
+  lua_Debug ar;
+  lua_pushvalue(L, 1);
+  if (lua_getinfo(L, ">S", &ar) == 0 || ar.linedefined <= 0) {
+    lua_pushliteral(L, "");
+    return 1;
+  }
+  lua_pushfstring(L, "%s:%d", ar.short_src, ar.linedefined);
+  return 1;
+}
+
 }  // namespace
 
-void PushStepMarker(lua_State* L) { lua_pushcfunction(L, SetStep); }
+int PushPreludeFunctions(lua_State* L) {
+  lua_pushcfunction(L, SetStep);
+  lua_pushcfunction(L, TrackMetrics);
+  lua_pushcfunction(L, DefinedAt);
+  return 3;
+}
 
 void ChargeWork(lua_State* L, std::uint64_t units) {
   Budget* b = ContextOf(L).active;

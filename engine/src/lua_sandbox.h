@@ -38,6 +38,7 @@ struct Budget {
   bool memory_refused = false;       // an allocation was refused for this budget
   std::optional<ErrorKind> raised;   // kind of the last plugin error raised and not caught
   std::string step;                  // the rubric step running now ("check 'x'"), for messages
+  int metrics_ref = LUA_NOREF;       // registry: the runner's metrics list, kept if the work fails
   std::optional<Error> abort;        // set once a limit is hit; sticks until the work ends
 
   // Marks the work as aborted with a limit (or deadline) error, unless it already is.
@@ -111,8 +112,9 @@ class LuaSandbox {
 // hook charges Lua instructions; raises the limit or deadline error once the budget is spent.
 void ChargeWork(lua_State* L, std::uint64_t units);
 
-// Pushes the function the prelude calls to name the step it runs.
-void PushStepMarker(lua_State* L);
+// Pushes the C functions the prelude receives (set_step, track_metrics, defined_at); returns
+// how many.
+int PushPreludeFunctions(lua_State* L);
 
 // Message of the error value at `idx` ("(error object is a X value)" for non-strings).
 std::string ErrorMessage(lua_State* L, int idx);

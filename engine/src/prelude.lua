@@ -3,7 +3,10 @@
 -- and returns the function the engine calls to score one sample with a loaded rubric.
 -- Constructors check their argument at once, so a mistake is reported at the rubric's own line.
 
-local set_step = ...  -- tells the engine which step runs, for error messages
+-- set_step tells the engine which step runs, for error messages; track_metrics hands it the
+-- list of finished steps' metrics, kept when the sample fails later; defined_at(fn) is the
+-- "file:line" of a function, for errors about what it returned.
+local set_step, track_metrics, defined_at = ...
 local error, type, pairs, ipairs, tostring, setmetatable =
       error, type, pairs, ipairs, tostring, setmetatable
 local fmt, huge, sort, concat = string.format, math.huge, table.sort, table.concat
@@ -179,12 +182,18 @@ local function bad_value(v)
   return type(v) == "number" and tostring(v) or type(v)
 end
 
+-- An error about what a function returned, at the line where the function is defined.
+local function returned_error(fn, message)
+  local where = defined_at(fn)
+  error(where ~= "" and where .. ": " .. message or message, 0)
+end
+
 local function run_steps(list, s, into, values, metrics, details, acc)
   for _, step in ipairs(list) do
     set_step(step.label)
     local v, d = step.fn(s)
     if v == true then v = 1 elseif v == false then v = 0 end
-    if not finite(v) then error("must return a number or a boolean, got " .. bad_value(v), 0) end
+    if not finite(v) then returned_error(step.fn, "must return a number or a boolean, got " .. bad_value(v)) end
     into[step.name] = v
     values[step.name] = v
     metrics[#metrics + 1] = { step.name, v, step.weight > 0 and "Reward" or "Metric" }
@@ -201,12 +210,13 @@ end
 -- the engine turns them into the neutral reward and an error metric naming the step.
 local function run(r, s)
   local metrics, details = {}, {}
+  track_metrics(metrics)
   local gates, checks, judges, values = {}, {}, {}, {}
   for _, g in ipairs(r.gates) do
     set_step(g.label)
     local passed, reason = g.fn(s)
     if passed ~= nil and type(passed) ~= "boolean" then
-      error("must return true or false, got " .. type(passed), 0)
+      returned_error(g.fn, "must return true or false, got " .. type(passed))
     end
     passed = passed == true
     gates[g.name] = passed
@@ -226,14 +236,20 @@ local function run(r, s)
     set_step("score")
     local v, extra = r.score(s, { gates = gates, checks = checks, judges = judges,
                                   values = values, weighted = weighted })
-    if not finite(v) then error("must return a finite number, got " .. bad_value(v), 0) end
+    if not finite(v) then returned_error(r.score, "must return a finite number, got " .. bad_value(v)) end
     reward = v
     if extra ~= nil then
-      if type(extra) ~= "table" then error("the second result must be a table of extra metrics", 0) end
+      if type(extra) ~= "table" then
+        returned_error(r.score, "the second result must be a table of extra metrics, got " .. type(extra))
+      end
       local names = {}
       for name, value in pairs(extra) do
-        if type(name) ~= "string" or not finite(value) then
-          error("extra metrics must map names to finite numbers", 0)
+        if type(name) ~= "string" then
+          returned_error(r.score, fmt("extra metrics must be named by strings, got the key %s (a %s)",
+                                      tostring(name), type(name)))
+        end
+        if not finite(value) then
+          returned_error(r.score, fmt("extra metric '%s' must be a finite number, got %s", name, bad_value(value)))
         end
         names[#names + 1] = name
       end

@@ -95,8 +95,7 @@ Result<RubricInfo> LoadRubricInto(LuaSandbox& sandbox, const std::string& displa
         if (luaL_loadbufferx(L, kPreludeLua.data(), kPreludeLua.size(), "=gavel", "t") != LUA_OK) {
           lua_error(L);
         }
-        PushStepMarker(L);
-        lua_call(L, 1, 1);
+        lua_call(L, PushPreludeFunctions(L), 1);
         const int prelude = lua_gettop(L);
 
         // Built with append: GCC 12 at -O3 warns falsely (-Wrestrict) on "@" + string.

@@ -477,7 +477,21 @@ void Worker::ExpireDue() {
 }
 
 void Worker::Fail(Task& task, Error error) {
-  Finish(task, Score::Failed(task.sample_id, rubric_->neutral(), error.kind(), error.message()));
+  Score failed = Score::Failed(task.sample_id, rubric_->neutral(), error.kind(), error.message());
+  if (task.budget.metrics_ref != LUA_NOREF) {
+    // The steps the sample finished keep their metrics, before the error metric, so that a
+    // pass rate can be taken over the samples that reached each step.
+    std::vector<Metric> finished;
+    Status read = sandbox_->Protected(
+        [&](lua_State* L) {
+          lua_rawgeti(L, LUA_REGISTRYINDEX, task.budget.metrics_ref);
+          ReadMetricList(L, -1, finished);
+          lua_pop(L, 1);
+        },
+        ErrorKind::kInternal);
+    if (read) failed.metrics.insert(failed.metrics.begin(), finished.begin(), finished.end());
+  }
+  Finish(task, std::move(failed));
 }
 
 void Worker::Finish(Task& task, Score score) {
@@ -489,6 +503,7 @@ void Worker::Finish(Task& task, Score score) {
   // A failed sample keeps what it used, but not the verdicts of a score it did not get.
   if (!score.neutral) score.judgements = std::move(task.judgements);
   if (task.co_ref != LUA_NOREF) luaL_unref(sandbox_->state(), LUA_REGISTRYINDEX, task.co_ref);
+  luaL_unref(sandbox_->state(), LUA_REGISTRYINDEX, task.budget.metrics_ref);
   outbox_->Push(Finished{task.run, task.seq, index_, std::move(score)});
   tasks_.erase(task.id);
 }
@@ -496,6 +511,7 @@ void Worker::Finish(Task& task, Score score) {
 void Worker::Drop(Task& task) {
   if (task.pending) task.pending->cancelled = true;
   if (task.co_ref != LUA_NOREF) luaL_unref(sandbox_->state(), LUA_REGISTRYINDEX, task.co_ref);
+  luaL_unref(sandbox_->state(), LUA_REGISTRYINDEX, task.budget.metrics_ref);
   tasks_.erase(task.id);
 }
 
