@@ -6,6 +6,8 @@
 // docs/security.md ("Model outputs") lists the outcomes.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -262,13 +264,16 @@ void ExpectScored(const Score& s) {
   CHECK(s.errors.empty());
 }
 
-// The neutral reward and one error.<kind> metric, with a message that says why.
+// The neutral reward and one error.<kind> metric, last, after the metrics of the steps the sample
+// finished, with a message that says why.
 void ExpectFailed(const Score& s, ErrorKind kind, const std::string& message_part) {
   CHECK(s.neutral);
   CHECK(s.reward == 0.5);
-  REQUIRE(s.metrics.size() == 1);
-  CHECK(s.metrics[0].name == "error." + std::string(gavel::ErrorKindName(kind)));
-  CHECK(s.metrics[0].value == 1);
+  REQUIRE_FALSE(s.metrics.empty());
+  CHECK(s.metrics.back().name == "error." + std::string(gavel::ErrorKindName(kind)));
+  CHECK(s.metrics.back().value == 1);
+  CHECK(std::count_if(s.metrics.begin(), s.metrics.end(),
+                      [](const gavel::Metric& m) { return m.name.rfind("error.", 0) == 0; }) == 1);
   REQUIRE(s.errors.size() == 1);
   CHECK(s.errors[0].kind == kind);
   CHECK_THAT(s.errors[0].message, Catch::Contains(message_part));

@@ -2,7 +2,9 @@
 // once (init), then loops: take an event from the Runtime API, score it, post the response.
 //
 // Exit codes: 1 when init fails (after posting the init error), 2 when the Runtime API cannot be
-// reached any more. Logs go to standard output, one JSON object per line.
+// reached any more, 3 after a response when a worker thread is stuck in native code past the
+// deadline and cannot be reclaimed (Lambda then starts a fresh execution environment). Logs go
+// to standard output, one JSON object per line.
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -17,12 +19,18 @@
 #include "gavel/lambda/runtime_client.h"
 #include "gavel/language/detect.h"
 
+#ifdef GAVEL_BOOTSTRAP_TEST_PLUGINS
+// The test build of the bootstrap adds plugins that stand for native code no limit reaches.
+gavel::Status RegisterBootstrapTestPlugins(gavel::PluginRegistry& registry);
+#endif
+
 namespace {
 
 using gavel::lambda::SecretScrubber;
 
 constexpr int kExitInitFailed = 1;
 constexpr int kExitRuntimeApiGone = 2;
+constexpr int kExitWorkerStuck = 3;
 constexpr const char* kInitErrorType = "Gavel.InitError";
 
 std::int64_t EpochMs() {
@@ -65,7 +73,13 @@ int main() {
   {
     auto config = gavel::lambda::ConfigFromEnvironment();
     gavel::Result<std::unique_ptr<gavel::lambda::Handler>> created =
-        config ? gavel::lambda::Handler::Create(*config) : gavel::Result<std::unique_ptr<gavel::lambda::Handler>>(config.error());
+        config ? gavel::lambda::Handler::Create(*config
+#ifdef GAVEL_BOOTSTRAP_TEST_PLUGINS
+                                                ,
+                                                RegisterBootstrapTestPlugins
+#endif
+                                                )
+               : gavel::Result<std::unique_ptr<gavel::lambda::Handler>>(config.error());
     if (!created) {
       const std::string message = scrubber.Scrub(created.error().message());
       Log(scrubber, "error", "init failed: " + message);
@@ -114,5 +128,16 @@ int main() {
     }
     PrintLine(gavel::lambda::InvocationLogLine(outcome.report));
     PrintLine(gavel::lambda::EmbeddedMetricsLine(outcome.report, EpochMs()));
+    // The engine answered on time for samples whose worker was stuck in native code; that
+    // worker is replaced now. A thread that has not come back cannot be reclaimed (it holds a
+    // core and its memory), so the process ends and Lambda starts a fresh one.
+    handler->ReplaceStuckWorkers();
+    if (const std::size_t stuck = gavel::AbandonedWorkerThreadsRunning(); stuck > 0) {
+      Log(scrubber, "error",
+          "a worker thread is stuck in native code past the deadline and cannot be reclaimed; exiting after "
+          "the response so that Lambda starts a fresh execution environment",
+          {{"request_id", invocation->request_id}, {"stuck_threads", stuck}});
+      std::_Exit(kExitWorkerStuck);
+    }
   }
 }

@@ -44,11 +44,15 @@ bool ArrayElementsAreObjects(std::string_view event) {
   return true;
 }
 
-Result<std::unique_ptr<Handler>> Handler::Create(const LambdaConfig& config) {
+Result<std::unique_ptr<Handler>> Handler::Create(const LambdaConfig& config,
+                                                 const std::function<Status(PluginRegistry&)>& extra_plugins) {
   std::unique_ptr<Handler> handler(new Handler());
   handler->config_ = config;
   handler->registry_ = std::make_unique<PluginRegistry>();
   if (Status st = RegisterBuiltinPlugins(*handler->registry_); !st) return st.error();
+  if (extra_plugins) {
+    if (Status st = extra_plugins(*handler->registry_); !st) return st.error();
+  }
   auto rubric = Rubric::Load(config.rubric, *handler->registry_);
   if (!rubric) return rubric.error();
   handler->rubric_ = std::move(*rubric);

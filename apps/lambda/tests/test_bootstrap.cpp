@@ -49,14 +49,15 @@ class ScopedEnv {
 
 // One Lambda function: the stand-in Runtime API and the bootstrap process running against it.
 struct Function {
-  explicit Function(Env env, gavel::lambda::StandinRuntimeApiOptions options = {}) {
+  explicit Function(Env env, gavel::lambda::StandinRuntimeApiOptions options = {},
+                    const char* bootstrap = GAVEL_LAMBDA_BOOTSTRAP) {
     auto started = StandinRuntimeApi::Start(options);
     REQUIRE(started);
     api = std::move(*started);
     Env full = {{"LAMBDA_TASK_ROOT", kSource}, {"_HANDLER", "math_answer"}, {"GAVEL_THREADS", "2"}};
     for (auto& [k, v] : env) full[k] = v;
     full["AWS_LAMBDA_RUNTIME_API"] = api->address();
-    process = std::make_unique<ChildProcess>(GAVEL_LAMBDA_BOOTSTRAP, std::vector<std::string>{}, full,
+    process = std::make_unique<ChildProcess>(bootstrap, std::vector<std::string>{}, full,
                                              (dir.path() / "stdout.txt").string(),
                                              (dir.path() / "stderr.txt").string());
     REQUIRE(process->started());
@@ -376,9 +377,11 @@ TEST_CASE("bootstrap: a deadline too short answers in time, unfinished samples n
   REQUIRE(response.size() == 3);
   CHECK(response[0]["id"] == "thorough");
   CHECK(response[0]["metrics_list"].size() == 3);
-  CHECK(response[1] == Json({{"id", "hangs"},
-                             {"aggregate_reward_score", 0.5},
-                             {"metrics_list", Json::array({Metric("error.deadline", 1)})}}));
+  // Cut off while its judge call hung: it keeps the gates it passed, then the deadline error.
+  CHECK(response[1] ==
+        Json({{"id", "hangs"},
+              {"aggregate_reward_score", 0.5},
+              {"metrics_list", Json::array({Metric("safe", 1), Metric("well_formed", 1), Metric("error.deadline", 1)})}}));
   CHECK(response[2]["id"] == "ungrounded-vague");
   CHECK(response[2]["metrics_list"].size() == 3);
   CHECK((*judge)->stats().hangs == 1);
@@ -452,4 +455,92 @@ TEST_CASE("bootstrap: secrets from the environment never reach logs or posts", "
       CHECK_THAT(text, !Catch::Contains(password) && !Catch::Contains(aws_secret) && !Catch::Contains(api_key));
     }
   }
+}
+
+namespace {
+
+// Milliseconds between a post's arrival and the invocation's deadline (positive: in time).
+std::int64_t MsBeforeDeadline(const Function& fn, const StandinPost& post, const std::string& id) {
+  const auto deadline = fn.api->DeadlineOf(id);
+  REQUIRE(deadline);
+  const auto received_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(post.received.time_since_epoch()).count();
+  return *deadline - received_ms;
+}
+
+Json PlainSample(const std::string& id, const std::string& answer) {
+  return {{"id", id},
+          {"messages", Json::array({{{"role", "user"}, {"content", "Say something."}},
+                                    {{"role", "assistant"}, {"content", answer}}})}};
+}
+
+}  // namespace
+
+TEST_CASE("bootstrap: a backtracking pattern cannot hold the response past the deadline", "[bootstrap][deadline]") {
+  // The reproduction: Lua's own string.find ran this for seconds in C, past the rubric's time
+  // limit and the invocation's deadline, and the slow sample still got reward 1.
+  gavel::testing::TempDir dir;
+  const auto rubric = dir.Write("slow_pattern.lua", R"(
+    return rubric {
+      limits = { time_ms = 1000 },
+      checks = { check { name = "pattern", fn = function(s)
+        if s.answer:find("^slow") then return s.answer:rep(450):find(".-.-.-b") == nil end
+        return true
+      end } },
+    })");
+  Function fn(Env{{"GAVEL_RUBRIC", rubric.string()}, {"GAVEL_DEADLINE_MARGIN_MS", "300"}});
+  const Json event = Json::array({PlainSample("fast-1", "fine"), PlainSample("slow", "slow " + std::string(200, 'a')),
+                                  PlainSample("fast-2", "also fine")});
+  const std::string id = fn.api->Enqueue({event.dump(), std::chrono::milliseconds(4000), "", ""});
+  std::vector<StandinPost> posts = fn.Posts(1);
+  CheckResponse(posts[0], id);
+  CHECK(MsBeforeDeadline(fn, posts[0], id) > 0);
+  const Json response = Json::parse(posts[0].body);
+  REQUIRE(response.size() == 3);
+  CHECK(response[0]["aggregate_reward_score"] == 1.0);
+  CHECK(response[2]["aggregate_reward_score"] == 1.0);
+  CHECK(response[1]["id"] == "slow");
+  CHECK(response[1]["aggregate_reward_score"] == 0.5);
+  CHECK(response[1]["metrics_list"] == Json::array({Metric("error.limit", 1)}));
+  CHECK(fn.Finish() == 2);
+}
+
+TEST_CASE("bootstrap: a worker stuck in native code: the response on time, then a fresh process", "[bootstrap][deadline]") {
+  gavel::testing::TempDir dir;
+  const auto rubric = dir.Write("stuck.lua", R"(
+    local native = require "gavel.test_native"
+    return rubric {
+      gates = { gate { name = "answered", fn = function(s) return #s.answer > 0 end } },
+      checks = { check { name = "native", fn = function(s)
+        if s.answer == "stuck" then return native.block() end
+        return 1
+      end } },
+    })");
+  Function fn(Env{{"GAVEL_RUBRIC", rubric.string()}, {"GAVEL_DEADLINE_MARGIN_MS", "300"}}, {},
+              GAVEL_LAMBDA_BOOTSTRAP_TEST_PLUGINS);
+  const Json event =
+      Json::array({PlainSample("fast-1", "fine"), PlainSample("stuck", "stuck"), PlainSample("fast-2", "fine")});
+  const std::string id = fn.api->Enqueue({event.dump(), std::chrono::milliseconds(1500), "", ""});
+  std::vector<StandinPost> posts = fn.Posts(1);
+  CheckResponse(posts[0], id);
+  // Answered by the engine's deadline (1,200 ms) plus its grace, well before Lambda's.
+  CHECK(MsBeforeDeadline(fn, posts[0], id) > 200);
+  const Json response = Json::parse(posts[0].body);
+  REQUIRE(response.size() == 3);
+  CHECK(response[0]["aggregate_reward_score"] == 1.0);
+  CHECK(response[2]["aggregate_reward_score"] == 1.0);
+  CHECK(response[1]["id"] == "stuck");
+  CHECK(response[1]["aggregate_reward_score"] == 0.5);
+  CHECK(response[1]["metrics_list"] == Json::array({Metric("error.deadline", 1)}));
+  // The process exits by itself after its response and logs; it does not ask for more work.
+  REQUIRE(fn.process->Wait(kPatience));
+  CHECK(fn.process->exit_code() == 3);
+  bool logged = false;
+  for (const Json& line : fn.StdoutJson()) {
+    if (line.value("message", "").find("cannot be reclaimed") != std::string::npos) {
+      CHECK(line["stuck_threads"] == 1);
+      logged = true;
+    }
+  }
+  CHECK(logged);
 }

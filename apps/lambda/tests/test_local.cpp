@@ -83,7 +83,10 @@ TEST_CASE("lambda-local: the example event with the stand-in judge, and a deadli
     without_usage["details"].erase("usage");
     CHECK(without_usage == Json({{"id", "thorough"},
                                  {"aggregate_reward_score", 0.5},
-                                 {"metrics_list", Json::array({{{"name", "error.deadline"}, {"value", 1}, {"type", "Metric"}}})},
+                                 // the gates it passed, then the deadline that cut it off
+                                 {"metrics_list", Json::array({{{"name", "safe"}, {"value", 1}, {"type", "Metric"}},
+                                                               {{"name", "well_formed"}, {"value", 1}, {"type", "Metric"}},
+                                                               {{"name", "error.deadline"}, {"value", 1}, {"type", "Metric"}}})},
                                  {"details", {{"errors", Json::array({{{"kind", "deadline"},
                                                                         {"message", "the deadline passed while the sample "
                                                                                     "waited for an asynchronous step"}}})}}}}));

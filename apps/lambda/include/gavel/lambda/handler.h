@@ -11,6 +11,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -41,9 +42,10 @@ class Handler {
  public:
   using Clock = std::chrono::steady_clock;
 
-  // Registers the built-in plugins, loads the rubric and starts the engine's workers. Errors
-  // keep Rubric::Load's "file:line: reason" message.
-  static Result<std::unique_ptr<Handler>> Create(const LambdaConfig& config);
+  // Registers the built-in plugins (and `extra_plugins`, for tests), loads the rubric and starts
+  // the engine's workers. Errors keep Rubric::Load's "file:line: reason" message.
+  static Result<std::unique_ptr<Handler>> Create(
+      const LambdaConfig& config, const std::function<Status(PluginRegistry&)>& extra_plugins = {});
   ~Handler();
   Handler(const Handler&) = delete;
   Handler& operator=(const Handler&) = delete;
@@ -51,6 +53,11 @@ class Handler {
   // Scores one event. `deadline` is the invocation's deadline; scoring stops
   // `config.deadline_margin` before it.
   InvocationOutcome Handle(std::string_view event, std::optional<Clock::time_point> deadline);
+
+  // Replaces engine workers stuck in native code past a deadline (see Engine::stats). Called
+  // after a response is posted; gavel::AbandonedWorkerThreadsRunning() then says whether the
+  // process should exit.
+  std::size_t ReplaceStuckWorkers() { return engine_->ReplaceStuckWorkers(); }
 
   const Rubric& rubric() const { return *rubric_; }
   const LambdaConfig& config() const { return config_; }
