@@ -171,19 +171,20 @@ void PushReadOnly(lua_State* L, int idx) {
   lua_createtable(L, 0, 7);
   lua_pushvalue(L, idx);
   lua_rawsetp(L, -2, &kBehindKey);
+  // Metamethods that read the table behind take it as their upvalue.
   const struct {
     const char* name;
     lua_CFunction fn;
-  } kThrough[] = {{"__index", ViewIndex}, {"__len", ViewLen}, {"__call", ViewCall}};
-  for (const auto& m : kThrough) {
-    lua_pushvalue(L, idx);
-    lua_pushcclosure(L, m.fn, 1);
+    bool reads_behind;
+  } kMetamethods[] = {
+      {"__index", ViewIndex, true},   {"__len", ViewLen, true},          {"__call", ViewCall, true},
+      {"__pairs", ViewPairs, false},  {"__newindex", ViewWrite, false},
+  };
+  for (const auto& m : kMetamethods) {
+    if (m.reads_behind) lua_pushvalue(L, idx);
+    lua_pushcclosure(L, m.fn, m.reads_behind ? 1 : 0);
     lua_setfield(L, -2, m.name);
   }
-  lua_pushcfunction(L, ViewPairs);
-  lua_setfield(L, -2, "__pairs");
-  lua_pushcfunction(L, ViewWrite);
-  lua_setfield(L, -2, "__newindex");
   lua_pushboolean(L, 0);
   lua_setfield(L, -2, "__metatable");
   lua_setmetatable(L, -2);
