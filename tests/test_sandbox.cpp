@@ -95,6 +95,109 @@ TEST_CASE("one sample cannot change what another sample sees", "[sandbox]") {
   CHECK(gavel::testing::FindMetric(reader, "count")->value == 0);
 }
 
+TEST_CASE("gavel's modules are read-only all the way down", "[sandbox][isolation]") {
+  // The reported leak: replacing gavel.json.decode on one sample changed the next one's reward.
+  CHECK_THAT(Run("gavel.json.decode = function() return { score = 5 } end return 1").message,
+             Catch::Contains("attempt to modify a read-only table (field 'decode')"));
+  CHECK_THAT(Run("setmetatable(gavel.json, { __index = function() return 5 end }) return 1").message,
+             Catch::Contains("cannot change a protected metatable"));
+  CHECK_THAT(Run("table.insert(gavel.json, 1) return 1").message, Catch::Contains("attempt to modify a read-only table"));
+  // Reading is unchanged: the same view every time, and every way of reading sees the table.
+  Outcome reads = Run(R"(
+    assert(gavel.json == gavel.json and rawequal(gavel.json, gavel.json), "identity")
+    assert(getmetatable(gavel.json) == false, "metatable")
+    local n = 0
+    for k, v in pairs(gavel) do n = n + 1 assert(gavel[k] == v, k) end
+    assert(n == 3, "pairs saw " .. n)
+    assert(next(gavel) ~= nil and rawget(gavel, "json") == gavel.json, "next, rawget")
+    return gavel.json.decode('{"a": [1, 2]}').a[2] == 2 and 1 or 0)");
+  INFO(reads.message);
+  CHECK_FALSE(reads.failed);
+}
+
+TEST_CASE("a required module's nested tables are read-only and read as the tables behind them", "[sandbox][isolation]") {
+  gavel::testing::TempDir dir;
+  dir.Write("rubrics/lib/state.lua", R"(
+local M = { config = { threshold = 0.5, words = { "a", "b", "c" }, [true] = "yes" }, list = { 10, 20, 30 } }
+M.config.self = M.config
+M.keyed = { [M.list] = "list" }
+M.Point = setmetatable({}, { __call = function(_, x) return { x = x } end })
+local calls = 0  -- the module's own state: persists across samples on a worker
+function M.count() calls = calls + 1 return calls end
+return M)");
+  gavel::PluginRegistry registry;
+  auto load = [&](const std::string& body, const std::string& step = "return 1") {
+    return gavel::Rubric::Load(
+        dir.Write("rubrics/r.lua", "local m = require 'lib.state'\n" + body +
+                                       "\nreturn rubric { checks = { check { name = 'c', fn = function(s) " + step +
+                                       " end } } }"),
+        registry);
+  };
+  auto reads = load(R"(
+assert(m.config == m.config and rawequal(m.list, m.list) and m.config.self == m.config, "identity")
+assert(#m.list == 3 and rawlen(m.list) == 3 and select('#', table.unpack(m.list)) == 3, "length")
+assert(table.concat(m.list, ",") == "10,20,30", "concat")
+local sum = 0 for _, v in ipairs(m.list) do sum = sum + v end
+assert(sum == 60, "ipairs")
+local keys = 0
+for k, v in pairs(m.config) do
+  keys = keys + 1
+  if type(v) == "table" then assert(not pcall(function() v.z = 1 end), "pairs gave a writable table") end
+end
+assert(keys == 4, "pairs saw " .. keys)
+assert(next(m.list) == 1 and rawget(m.config, "words") == m.config.words and m.config[true] == "yes", "raw")
+for k, v in pairs(m.keyed) do assert(k == m.list and v == "list", "table key") end
+assert(m.keyed[m.list] == "list" and rawget(m.keyed, m.list) == "list", "lookup by a table key")
+assert(m.Point(3).x == 3, "callable")
+assert(gavel.json.encode(m.list) == "[10,20,30]", "encode")
+assert(getmetatable(m.config) == false and not pcall(setmetatable, m.config, {}), "metatable"))");
+  INFO((reads ? "" : reads.error().message()));
+  CHECK(reads);
+  for (const char* write : {"m.config.threshold = 1", "m.config.words[1] = 'x'", "m.list[4] = 1",
+                            "table.insert(m.list, 1)", "m.config.self.self = nil", "m.Point.x = 1"}) {
+    INFO(write);
+    auto r = load(write);
+    REQUIRE_FALSE(r);
+    CHECK_THAT(r.error().message(), Catch::Contains("attempt to modify a read-only table"));
+  }
+
+  // What the module keeps in its own locals is its author's: it persists across samples.
+  auto counting = load("", "return m.count()");
+  REQUIRE(counting);
+  gavel::EngineOptions eo;
+  eo.threads = 1;
+  auto engine = gavel::Engine::Create(*counting, registry, eo);
+  REQUIRE(engine);
+  std::vector<gavel::ParsedSample> batch;
+  batch.push_back(gavel::testing::MakeSample("a", "x"));
+  batch.push_back(gavel::testing::MakeSample("b", "x"));
+  const std::vector<gavel::Score> scores = (*engine)->ScoreBatch(std::move(batch));
+  CHECK(scores.at(0).reward == 1);
+  CHECK(scores.at(1).reward == 2);
+}
+
+TEST_CASE("tables a rubric file leaves in globals are read-only while scoring", "[sandbox][isolation]") {
+  Scorer s(R"(
+    config = { n = 1, nested = { tag = "a" } }
+    config.n = 2             -- writable while the file loads
+    config.nested.tag = "b"
+    return rubric {
+      checks = { check { name = "c", weight = 0, fn = function(s)
+        if s.answer ~= "read" then config.nested.tag = s.answer end
+        return config.n, config.nested.tag
+      end } },
+    })");
+  REQUIRE(s.ok());
+  gavel::Score writer = s.Answer("leaked answer");
+  CHECK(writer.neutral);
+  CHECK_THAT(ErrorText(writer), Catch::Contains("attempt to modify a read-only table (field 'tag')"));
+  gavel::Score reader = s.Answer("read");
+  INFO(ErrorText(reader));
+  CHECK_FALSE(reader.neutral);
+  CHECK(gavel::testing::FindMetric(reader, "c")->value == 2);
+  CHECK(reader.details.at("c") == "b");
+}
+
 TEST_CASE("the memory limit stops a huge string, and a pcall cannot swallow it", "[sandbox][limits]") {
   Outcome rep = Run("return #string.rep('x', 1e9)");
   CHECK(rep.kind == ErrorKind::kLimit);

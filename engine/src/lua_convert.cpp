@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "gavel/json_scan.h"
+#include "lua_readonly.h"
 
 namespace gavel::detail {
 namespace {
@@ -119,6 +120,12 @@ Status ToJsonAt(lua_State* L, int idx, int depth, Json& out) {
       }
       break;
     case LUA_TTABLE: {
+      if (IsReadOnlyView(L, idx)) {  // a module's table, say: written as the table behind it
+        PushSeenThrough(L, idx);
+        Status st = ToJsonAt(L, -1, depth, out);
+        lua_pop(L, 1);
+        return st;
+      }
       lua_Integer n = 0;
       if (IsSequence(L, idx, n)) {
         out = Json::array();

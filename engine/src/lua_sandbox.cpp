@@ -9,6 +9,7 @@
 
 #include "lua_bounded.h"
 #include "lua_convert.h"
+#include "lua_readonly.h"
 
 namespace gavel::detail {
 namespace {
@@ -242,22 +243,6 @@ int Blocked(lua_State* L) {
   return luaL_error(L, "%s is not available in rubrics", lua_tostring(L, lua_upvalueindex(1)));
 }
 
-int ReadOnlyWrite(lua_State* L) {
-  return luaL_error(L, "attempt to modify a read-only table (field '%s')", luaL_tolstring(L, 2, nullptr));
-}
-
-int ReadOnlyLen(lua_State* L) {
-  lua_pushinteger(L, static_cast<lua_Integer>(luaL_len(L, lua_upvalueindex(1))));
-  return 1;
-}
-
-int ReadOnlyPairs(lua_State* L) {
-  lua_getglobal(L, "next");
-  lua_pushvalue(L, lua_upvalueindex(1));
-  lua_pushnil(L);
-  return 3;
-}
-
 int GlobalWrite(lua_State* L) {
   lua_rawgetp(L, LUA_REGISTRYINDEX, &kLockedKey);
   const bool locked = lua_toboolean(L, -1);
@@ -320,8 +305,6 @@ Result<std::filesystem::path> HelperPath(const StateContext& ctx, const std::str
   return file;
 }
 
-void PushReadOnly(lua_State* L, int idx);
-
 int Require(lua_State* L) {
   const std::string name = luaL_checkstring(L, 1);
   StateContext& ctx = ContextOf(L);
@@ -373,33 +356,13 @@ int Require(lua_State* L) {
       lua_pushboolean(L, 1);
     }
   }
-  if (lua_istable(L, -1)) {
-    PushReadOnly(L, -1);
-    lua_remove(L, -2);
-  }
+  // What a module returns is seen read-only, down to its nested tables, so one sample cannot
+  // leave anything in it for the next (PushReadOnly leaves other values as they are).
+  PushReadOnly(L, -1);
+  lua_remove(L, -2);
   lua_pushvalue(L, -1);
   lua_setfield(L, loaded, name.c_str());
   return 1;
-}
-
-// Pushes a proxy of the table at idx that reads through to it and refuses writes.
-void PushReadOnly(lua_State* L, int idx) {
-  idx = lua_absindex(L, idx);
-  lua_newtable(L);                 // proxy
-  lua_createtable(L, 0, 5);        // its metatable
-  lua_pushvalue(L, idx);
-  lua_setfield(L, -2, "__index");
-  lua_pushcfunction(L, ReadOnlyWrite);
-  lua_setfield(L, -2, "__newindex");
-  lua_pushvalue(L, idx);
-  lua_pushcclosure(L, ReadOnlyLen, 1);
-  lua_setfield(L, -2, "__len");
-  lua_pushvalue(L, idx);
-  lua_pushcclosure(L, ReadOnlyPairs, 1);
-  lua_setfield(L, -2, "__pairs");
-  lua_pushboolean(L, 0);
-  lua_setfield(L, -2, "__metatable");
-  lua_setmetatable(L, -2);
 }
 
 void OpenLibraryInto(lua_State* L, int backing, const char* name, lua_CFunction open) {
@@ -559,9 +522,20 @@ void LuaSandbox::Activate(Budget* budget) {
   if (budget != nullptr) budget->slice_start_used = ctx_.used;
 }
 
-void LuaSandbox::LockGlobals() {
-  lua_pushboolean(L_, 1);
-  lua_rawsetp(L_, LUA_REGISTRYINDEX, &kLockedKey);
+Status LuaSandbox::LockGlobals() {
+  return Protected(
+      [](lua_State* L) {
+        lua_pushboolean(L, 1);
+        lua_rawsetp(L, LUA_REGISTRYINDEX, &kLockedKey);
+        // Tables the rubric file left in globals become read-only too: a step could otherwise
+        // keep sample data in one for the next sample. Locals the file's functions capture are
+        // not reachable from here; they are the author's own state (docs/rubrics.md).
+        lua_rawgetp(L, LUA_REGISTRYINDEX, &kBackingKey);
+        lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_GLOBALS);
+        FreezeTableValues(L, -2, -1);
+        lua_pop(L, 2);
+      },
+      ErrorKind::kInternal);
 }
 
 void LuaSandbox::InstallGlobals() {
@@ -592,6 +566,7 @@ void LuaSandbox::InstallGlobals() {
   lua_pushvalue(L, backing);
   luaL_setfuncs(L, kReplaced, 0);
   lua_pop(L, 1);
+  InstallViewAwareRawAccess(L, backing);
 
   // string.dump is the way to make bytecode; remove it from the real table the string
   // metatable uses, and hide that metatable from scripts.

@@ -97,8 +97,9 @@ class LuaSandbox {
   // Makes `budget` the active one (accounting starts now) or ends it (nullptr).
   void Activate(Budget* budget);
 
-  // After the rubric file has run: no new globals from now on.
-  void LockGlobals();
+  // After the rubric file has run: no new globals from now on, and the tables in globals are
+  // read-only (an error only when memory runs out).
+  Status LockGlobals();
 
  private:
   LuaSandbox() = default;

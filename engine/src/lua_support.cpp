@@ -4,6 +4,7 @@
 #include <system_error>
 
 #include "lua_convert.h"
+#include "lua_readonly.h"
 #include "lua_sandbox.h"
 
 namespace gavel {
@@ -41,7 +42,9 @@ void PushMessage(lua_State* L, const char* fn, std::string_view message) {
 bool CheckOptions(lua_State* L, int idx, const char* fn, std::initializer_list<const char*> allowed) {
   if (lua_isnoneornil(L, idx)) return false;
   if (!lua_istable(L, idx)) luaL_error(L, "%s: options must be a table (got %s)", fn, luaL_typename(L, idx));
-  idx = lua_absindex(L, idx);
+  // Options may come from a module's read-only table: check the keys of the table behind it.
+  detail::PushSeenThrough(L, idx);
+  idx = lua_gettop(L);
   lua_pushnil(L);
   while (lua_next(L, idx) != 0) {
     lua_pop(L, 1);
@@ -64,6 +67,7 @@ bool CheckOptions(lua_State* L, int idx, const char* fn, std::initializer_list<c
       luaL_error(L, "%s: unknown option '%s' (options: %s)", fn, key, lua_tostring(L, -1));
     }
   }
+  lua_pop(L, 1);
   return true;
 }
 

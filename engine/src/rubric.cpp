@@ -163,7 +163,7 @@ Result<RubricInfo> LoadRubricInto(LuaSandbox& sandbox, const std::string& displa
     return Error(ErrorKind::kBadRubric, Locate(display_name, source, st.error().message()));
   }
   if (!failure.empty()) return Error(ErrorKind::kBadRubric, failure);
-  sandbox.LockGlobals();
+  if (Status locked = sandbox.LockGlobals(); !locked) return locked.error();
   return info;
 }
 
