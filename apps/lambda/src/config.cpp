@@ -101,6 +101,12 @@ Result<LambdaConfig> ConfigFromEnvironment(const EnvLookup& lookup) {
     if (!n) return n.error();
     config.deadline_margin = std::chrono::milliseconds(*n);
   }
+  if (auto v = Get(lookup, "GAVEL_MAX_RESPONSE_BYTES")) {
+    // At least room for "[]"; never above Lambda's own limit.
+    auto n = Number(*v, "GAVEL_MAX_RESPONSE_BYTES", 2, kLambdaMaxResponseBytes);
+    if (!n) return n.error();
+    config.max_response_bytes = static_cast<std::size_t>(*n);
+  }
   if (auto v = Get(lookup, "GAVEL_DETAILS")) {
     if (*v != "0" && *v != "1") return Bad("GAVEL_DETAILS must be 0 or 1");
     config.details = *v == "1";

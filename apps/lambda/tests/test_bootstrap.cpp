@@ -390,10 +390,14 @@ TEST_CASE("bootstrap: a deadline too short answers in time, unfinished samples n
   for (const Json& line : fn.StdoutJson()) {
     if (line.value("message", "") == "invocation") {
       CHECK(line["errors"] == Json({{"deadline", 1}}));
+      CHECK(line["cut_off"] == Json({{"deadline", 1}}));
       CHECK(line["neutral"] == 1);
       logged = true;
     }
-    if (line.contains("_aws")) CHECK(line["DeadlineErrors"] == 1);
+    if (line.contains("_aws")) {
+      CHECK(line["DeadlineErrors"] == 1);
+      CHECK(line["CutOffSamples"] == 1);
+    }
   }
   CHECK(logged);
 }
@@ -415,6 +419,42 @@ TEST_CASE("bootstrap: a response the Runtime API refuses becomes an error post",
              Catch::StartsWith("the response could not be posted: the Runtime API answered") &&
                  Catch::Contains("with status 413"));
   CHECK(fn.Finish() == 2);
+}
+
+TEST_CASE("bootstrap: a response over GAVEL_MAX_RESPONSE_BYTES is an error post, logged with both sizes",
+          "[bootstrap]") {
+  const std::string full = InProcessResponse(kSource + "/rubrics/math_answer.lua", kMathEvent);
+  const std::size_t limit = full.size() - 1;
+  Function fn(Env{{"GAVEL_MAX_RESPONSE_BYTES", std::to_string(limit)}});
+  const std::string id = fn.api->Enqueue(kMathEvent);
+  const std::string after = fn.api->Enqueue("[]");
+  std::vector<StandinPost> posts = fn.Posts(2);
+  // Refused by gavel before posting, not by the Runtime API: one error post, no 413.
+  CHECK(posts[0].kind == StandinPost::Kind::kError);
+  CHECK(posts[0].path == "/2018-06-01/runtime/invocation/" + id + "/error");
+  CHECK(posts[0].status == 202);
+  CHECK(posts[0].Header("Lambda-Runtime-Function-Error-Type") == "Gavel.ResponseTooLarge");
+  const Json body = Json::parse(posts[0].body);
+  CHECK(body["errorType"] == "Gavel.ResponseTooLarge");
+  CHECK(body["errorMessage"] == "the response for 6 samples is " + std::to_string(full.size()) +
+                                    " bytes, over the limit of " + std::to_string(limit) +
+                                    " bytes for a synchronous Lambda response (GAVEL_MAX_RESPONSE_BYTES); send "
+                                    "fewer samples per event");
+  CheckResponse(posts[1], after);
+  CHECK(posts[1].body == "[]");
+  CHECK(fn.Finish() == 2);
+  bool logged = false;
+  for (const Json& line : fn.StdoutJson()) {
+    if (line.value("message", "") == "invocation" && line["request_id"] == id) {
+      CHECK(line["invocation_error"] == "Gavel.ResponseTooLarge");
+      CHECK(line["response_bytes"] == full.size());
+      CHECK(line["response_limit_bytes"] == limit);
+      CHECK(line["samples"] == 6);
+      logged = true;
+    }
+    if (line.contains("_aws") && line["request_id"] == id) CHECK(line["InvocationErrors"] == 1);
+  }
+  CHECK(logged);
 }
 
 TEST_CASE("bootstrap: secrets from the environment never reach logs or posts", "[bootstrap]") {

@@ -43,6 +43,7 @@ TEST_CASE("config: the rubric from the handler or GAVEL_RUBRIC, numbers checked"
     CHECK(config->window == 256);
     CHECK(config->deadline_margin == std::chrono::milliseconds(300));
     CHECK_FALSE(config->details);
+    CHECK(config->max_response_bytes == 6 * 1024 * 1024);
   }
   SECTION("a handler with .lua, and every setting") {
     auto config = ConfigFromEnvironment(Vars({{"_HANDLER", "math_answer.lua"},
@@ -50,13 +51,15 @@ TEST_CASE("config: the rubric from the handler or GAVEL_RUBRIC, numbers checked"
                                               {"GAVEL_THREADS", "3"},
                                               {"GAVEL_WINDOW", "64"},
                                               {"GAVEL_DEADLINE_MARGIN_MS", "0"},
-                                              {"GAVEL_DETAILS", "1"}}));
+                                              {"GAVEL_DETAILS", "1"},
+                                              {"GAVEL_MAX_RESPONSE_BYTES", "1000"}}));
     REQUIRE(config);
     CHECK(config->rubric == "/opt/fn/rubrics/math_answer.lua");
     CHECK(config->threads == 3);
     CHECK(config->window == 64);
     CHECK(config->deadline_margin == std::chrono::milliseconds(0));
     CHECK(config->details);
+    CHECK(config->max_response_bytes == 1000);
   }
   SECTION("GAVEL_RUBRIC wins over the handler; empty variables count as unset") {
     auto config = ConfigFromEnvironment(
@@ -80,6 +83,13 @@ TEST_CASE("config: the rubric from the handler or GAVEL_RUBRIC, numbers checked"
     CHECK(ConfigError({{"GAVEL_RUBRIC", "r"}, {"GAVEL_DEADLINE_MARGIN_MS", "1e3"}}) ==
           "GAVEL_DEADLINE_MARGIN_MS must be a whole number from 0 to 900000");
     CHECK(ConfigError({{"GAVEL_RUBRIC", "r"}, {"GAVEL_DETAILS", "yes"}}) == "GAVEL_DETAILS must be 0 or 1");
+    // Above Lambda's own limit, a setting would only trade gavel's clear error for the Runtime
+    // API's refusal.
+    for (const char* bad : {"1", "6291457", "6MB"}) {
+      INFO(bad);
+      CHECK(ConfigError({{"GAVEL_RUBRIC", "r"}, {"GAVEL_MAX_RESPONSE_BYTES", bad}}) ==
+            "GAVEL_MAX_RESPONSE_BYTES must be a whole number from 2 to 6291456");
+    }
   }
 }
 
@@ -135,13 +145,17 @@ TEST_CASE("invocation report: the log line and the EMF line", "[units]") {
   CHECK(report.samples == 5);
   CHECK(report.neutral == 3);
   CHECK(report.error_count() == 3);
+  CHECK(report.cut_off_count() == 2);
 
   const Json log = Json::parse(InvocationLogLine(report));
   CHECK(log["message"] == "invocation");
   CHECK(log["request_id"] == "req-1");
   CHECK(log["samples"] == 5);
   // The rubric's metrics as batch means over the samples that have them; error.* are not among them.
-  CHECK(log["metrics"] == Json({{"score", 0.5}, {"well_formed", 0.5}}));
+  CHECK(log["metrics"] == Json({{"score", {{"mean", 0.5}, {"samples", 1}}},
+                                {"well_formed", {{"mean", 0.5}, {"samples", 2}}}}));
+  CHECK(log["cut_off"] == Json({{"deadline", 2}}));
+  CHECK_FALSE(log.contains("response_limit_bytes"));
   CHECK(log["neutral"] == 3);
   CHECK(log["errors"] == Json({{"deadline", 2}, {"sample", 1}}));
   CHECK(log["usage"]["judge.calls"] == 4);
@@ -161,25 +175,110 @@ TEST_CASE("invocation report: the log line and the EMF line", "[units]") {
                                                     {"Errors", "Count"},
                                                     {"SchemaFailures", "Count"},
                                                     {"DeadlineErrors", "Count"},
+                                                    {"LimitErrors", "Count"},
+                                                    {"CutOffSamples", "Count"},
                                                     {"InvocationErrors", "Count"},
                                                     {"DurationMs", "Milliseconds"},
+                                                    {"ResponseBytes", "Bytes"},
                                                     {"judge.attempts", "Count"},
                                                     {"judge.calls", "Count"},
                                                     {"judge.cost_usd", "None"},
                                                     {"metric.score", "None"},
+                                                    {"metric.score.samples", "Count"},
                                                     {"metric.well_formed", "None"},
+                                                    {"metric.well_formed.samples", "Count"},
                                                     {"judge.retries", "Count"}});
   CHECK(emf["Rubric"] == "math-answer");
   CHECK(emf["Samples"] == 5);
   CHECK(emf["metric.well_formed"] == 0.5);
+  CHECK(emf["metric.well_formed.samples"] == 2);
+  CHECK(emf["ResponseBytes"] == 300);
   CHECK(emf["NeutralRewards"] == 3);
   CHECK(emf["Errors"] == 3);
   CHECK(emf["SchemaFailures"] == 1);
   CHECK(emf["DeadlineErrors"] == 2);
+  CHECK(emf["LimitErrors"] == 0);
+  CHECK(emf["CutOffSamples"] == 2);
   CHECK(emf["InvocationErrors"] == 0);
   CHECK(emf["judge.calls"] == 4);
   CHECK(emf["judge.retries"] == 2);
   CHECK(emf["judge.cost_usd"] == 0.25);
+}
+
+TEST_CASE("invocation report: samples cut off keep the rates of the steps they reached", "[units]") {
+  // A batch of 64 behind a format gate and a slow judge: 22 answers fail the gate, 4 are judged
+  // in time, 36 pass the gate and are cut off by the deadline while the judge works, 2 by a
+  // sandbox limit. The cut-off ones come back failed, with the gate's metric they earned.
+  InvocationReport report;
+  report.rubric = "contract-review";
+  auto failed = [](gavel::ErrorKind kind, std::vector<gavel::Metric> finished) {
+    gavel::Score score = gavel::Score::Failed("s", 0.5, kind, "cut off");
+    for (gavel::Metric& metric : finished) score.metrics.push_back(std::move(metric));
+    return score;
+  };
+  for (int i = 0; i < 22; ++i) {
+    gavel::Score rejected;
+    rejected.metrics = {{"well_formed", 0, gavel::MetricType::kMetric}};
+    report.Add(rejected);
+  }
+  for (int i = 0; i < 4; ++i) {
+    gavel::Score judged;
+    judged.reward = 0.75;
+    judged.metrics = {{"well_formed", 1, gavel::MetricType::kMetric}, {"grounding", 0.75, gavel::MetricType::kReward}};
+    report.Add(judged);
+  }
+  for (int i = 0; i < 36; ++i) report.Add(failed(gavel::ErrorKind::kDeadline, {{"well_formed", 1}}));
+  for (int i = 0; i < 2; ++i) report.Add(failed(gavel::ErrorKind::kLimit, {{"well_formed", 1}}));
+  // A malformed sample reaches no step: it is neither cut off nor counted for the gate.
+  report.Add(gavel::Score::Failed("bad", 0.5, gavel::ErrorKind::kBadSample, "no messages"));
+
+  CHECK(report.samples == 65);
+  CHECK(report.neutral == 39);
+  CHECK(report.cut_off_count() == 38);
+  const Json log = Json::parse(InvocationLogLine(report));
+  // 42 of the 64 samples that reached the gate passed it; the judge's metric is over the 4 it scored.
+  CHECK(log["metrics"] == Json({{"well_formed", {{"mean", 42.0 / 64.0}, {"samples", 64}}},
+                                {"grounding", {{"mean", 0.75}, {"samples", 4}}}}));
+  CHECK(log["cut_off"] == Json({{"deadline", 36}, {"limit", 2}}));
+  CHECK(log["errors"] == Json({{"deadline", 36}, {"limit", 2}, {"sample", 1}}));
+  CHECK(log["neutral"] == 39);
+
+  const Json emf = Json::parse(EmbeddedMetricsLine(report, 1));
+  CHECK(emf["metric.well_formed"] == 42.0 / 64.0);
+  CHECK(emf["metric.well_formed.samples"] == 64);
+  CHECK(emf["metric.grounding"] == 0.75);
+  CHECK(emf["metric.grounding.samples"] == 4);
+  CHECK(emf["CutOffSamples"] == 38);
+  CHECK(emf["DeadlineErrors"] == 36);
+  CHECK(emf["LimitErrors"] == 2);
+  CHECK(emf["SchemaFailures"] == 1);
+  CHECK(emf["Errors"] == 39);
+}
+
+TEST_CASE("invocation report: the EMF directive stays within 100 metrics, each rate with its count", "[units]") {
+  InvocationReport report;
+  gavel::Score score;
+  for (int i = 0; i < 12; ++i) score.usage["judge.counter_" + std::to_string(i)] = i;
+  for (int i = 0; i < 60; ++i) score.metrics.push_back({"check_" + std::to_string(100 + i), 1, gavel::MetricType::kMetric});
+  report.Add(score);
+  const Json emf = Json::parse(EmbeddedMetricsLine(report, 1));
+  const Json& declared = emf["_aws"]["CloudWatchMetrics"][0]["Metrics"];
+  // 10 fixed, 12 usage keys, then 39 rubric metrics of two entries each: 100 - 22 = 78 = 2 * 39.
+  CHECK(declared.size() == kMaxEmfMetrics);
+  std::size_t rates = 0;
+  for (const Json& m : declared) {
+    const std::string name = m["Name"];
+    INFO(name);
+    CHECK(emf.contains(name));
+    if (name.starts_with("metric.") && !name.ends_with(".samples")) {
+      ++rates;
+      CHECK(emf.contains(name + ".samples"));
+    }
+  }
+  CHECK(rates == 39);
+  CHECK(emf.contains("metric.check_138"));
+  CHECK_FALSE(emf.contains("metric.check_139"));
+  CHECK(emf["judge.counter_11"] == 11);
 }
 
 TEST_CASE("trace id variable: rewritten in place, not copied for every invocation", "[units]") {
@@ -253,4 +352,72 @@ TEST_CASE("handler: in this process, details only when asked for, errors as valu
     CHECK_THAT(handler.error().message(), Catch::Contains("/nonexistent/r.lua"));
   }
   CHECK(ErrorBody("a \"quoted\" \xff", "T") == R"({"errorMessage":"a \"quoted\" �","errorType":"T"})");
+}
+
+TEST_CASE("handler: a response over max_response_bytes is an invocation error naming both sizes", "[units]") {
+  LambdaConfig config;
+  config.rubric = std::string(GAVEL_SOURCE_DIR) + "/rubrics/math_answer.lua";
+  config.threads = 1;
+  const std::string event =
+      R"([{"id": "x", "messages": [{"role": "assistant", "content": "#### 5"}], "reference_answer": 5},
+          {"id": "y", "messages": []}])";
+  std::size_t full_size = 0;
+  std::string full_body;
+  {
+    auto handler = Handler::Create(config);
+    REQUIRE(handler);
+    InvocationOutcome out = (*handler)->Handle(event, std::nullopt);
+    REQUIRE(out.ok);
+    full_body = out.body;
+    full_size = out.body.size();
+  }
+  SECTION("exactly at the limit: posted") {
+    config.max_response_bytes = full_size;
+    auto handler = Handler::Create(config);
+    REQUIRE(handler);
+    InvocationOutcome out = (*handler)->Handle(event, std::nullopt);
+    REQUIRE(out.ok);
+    CHECK(out.body == full_body);
+    CHECK(out.report.response_limit_bytes == 0);
+  }
+  SECTION("a byte over: refused, with the scoring still reported") {
+    config.max_response_bytes = full_size - 1;
+    auto handler = Handler::Create(config);
+    REQUIRE(handler);
+    InvocationOutcome out = (*handler)->Handle(event, std::nullopt);
+    REQUIRE_FALSE(out.ok);
+    CHECK(out.error_type == "Gavel.ResponseTooLarge");
+    const std::string message = "the response for 2 samples is " + std::to_string(full_size) +
+                                " bytes, over the limit of " + std::to_string(full_size - 1) +
+                                " bytes for a synchronous Lambda response (GAVEL_MAX_RESPONSE_BYTES); send fewer "
+                                "samples per event";
+    CHECK(Json::parse(out.body) == Json({{"errorMessage", message}, {"errorType", "Gavel.ResponseTooLarge"}}));
+    CHECK(out.report.invocation_error);
+    CHECK(out.report.response_bytes == full_size);
+    CHECK(out.report.response_limit_bytes == full_size - 1);
+    const Json log = Json::parse(InvocationLogLine(out.report));
+    CHECK(log["invocation_error"] == "Gavel.ResponseTooLarge");
+    CHECK(log["response_bytes"] == full_size);
+    CHECK(log["response_limit_bytes"] == full_size - 1);
+    CHECK(log["samples"] == 2);
+    CHECK(log["errors"] == Json({{"sample", 1}}));
+    const Json emf = Json::parse(EmbeddedMetricsLine(out.report, 1));
+    CHECK(emf["InvocationErrors"] == 1);
+    CHECK(emf["Samples"] == 2);
+    CHECK(emf["ResponseBytes"] == full_size);
+    // The handler carries on: a smaller event fits.
+    InvocationOutcome next = (*handler)->Handle("[]", std::nullopt);
+    CHECK(next.ok);
+    CHECK(next.body == "[]");
+  }
+  SECTION("with details on, the message says they can go") {
+    config.details = true;
+    config.max_response_bytes = full_size;  // details make it larger
+    auto handler = Handler::Create(config);
+    REQUIRE(handler);
+    InvocationOutcome out = (*handler)->Handle(event, std::nullopt);
+    REQUIRE_FALSE(out.ok);
+    CHECK_THAT(Json::parse(out.body)["errorMessage"].get<std::string>(),
+               Catch::EndsWith("send fewer samples per event or set GAVEL_DETAILS=0"));
+  }
 }

@@ -20,6 +20,8 @@
 
 namespace gavel::lambda {
 
+inline constexpr std::size_t kLambdaMaxResponseBytes = std::size_t{6} << 20;
+
 struct LambdaConfig {
   std::filesystem::path rubric;
   unsigned threads = 0;       // GAVEL_THREADS; 0: one per hardware thread
@@ -31,6 +33,17 @@ struct LambdaConfig {
   // default: the Nova response item is {id, aggregate_reward_score, metrics_list}, and details
   // can make a batch's response many times larger.
   bool details = false;
+  // GAVEL_MAX_RESPONSE_BYTES: a response larger than this is not posted; the invocation fails
+  // with Gavel.ResponseTooLarge, naming both sizes. Lambda caps a synchronous invocation's
+  // response at 6 MB ("Invocation payload (request and response): 6 MB each for request and
+  // response (synchronous)", https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html;
+  // its own error names 6,291,556 bytes). The default is 6 MiB, a little under that.
+  std::size_t max_response_bytes = kLambdaMaxResponseBytes;
+  // After an event at least this large, the memory the invocation freed is handed back to the
+  // system (malloc_trim): the allocator otherwise keeps it for the life of the process.
+  // Smaller events leave little behind, and trimming after each would only fault the same pages
+  // in again on the next invocation.
+  std::size_t release_memory_after_event_bytes = std::size_t{4} << 20;
 };
 
 // Looks a variable up; nullopt when it is unset.

@@ -7,7 +7,9 @@
 //
 // A sample that cannot be scored, or is unfinished `deadline_margin` before the deadline, gets
 // the rubric's neutral reward and an `error.<kind>` metric; only an event that is not a JSON
-// array of objects is an invocation error. Handle never throws.
+// array of objects, or whose response would be over `max_response_bytes`, is an invocation
+// error. After an event of `release_memory_after_event_bytes` or more, the memory it took is
+// handed back to the system before Handle returns. Handle never throws.
 #pragma once
 
 #include <chrono>
@@ -28,6 +30,9 @@ namespace gavel::lambda {
 
 // The errorType of an event that is not a JSON array of objects.
 inline constexpr std::string_view kInvalidEventErrorType = "Gavel.InvalidEvent";
+// The errorType of a response over LambdaConfig::max_response_bytes: the batch was scored, but
+// its response is larger than Lambda takes, so it is not posted.
+inline constexpr std::string_view kResponseTooLargeErrorType = "Gavel.ResponseTooLarge";
 // The errorType of an unexpected failure while handling an event (a bug in gavel).
 inline constexpr std::string_view kInternalErrorType = "Gavel.InternalError";
 
@@ -64,6 +69,8 @@ class Handler {
 
  private:
   Handler() = default;
+  // Handle's work, in a scope of its own so that the batch is freed when it returns.
+  void ScoreEvent(std::string_view event, std::optional<Clock::time_point> deadline, InvocationOutcome& out);
 
   LambdaConfig config_;
   std::unique_ptr<PluginRegistry> registry_;  // outlives the engine, which uses its plugins
