@@ -115,10 +115,10 @@ Detection Detector::Detect(std::string_view text) const {
   // too large to call it Chinese; its letters count like the script rule's.
   const int min_letters = verdict.cjk ? options_.min_script_letters : options_.min_letters;
   const double confidence = verdict.share * answer.share;
-  if (answer.language.empty() || !answer.reliable) {
-    detection.reason = "CLD2 could not decide";
-  } else if (verdict.letters < min_letters) {
+  if (verdict.letters < min_letters) {
     detection.reason = TooShort(verdict.letters, min_letters);
+  } else if (answer.language.empty() || !answer.reliable) {
+    detection.reason = "CLD2 could not decide";
   } else if (confidence < options_.min_share) {
     detection.reason = TooMixed(detection.guess, confidence, options_.min_share);
   } else {

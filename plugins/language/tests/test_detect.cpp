@@ -290,6 +290,10 @@ TEST_CASE("an undecided text says why; a decided one has no reason", "[detect]")
   const Detection ru_en = Detect(
       "Доброе утро всем, как у вас сегодня дела? Good morning everyone, how are you today?");
   CHECK(ru_en.reason.starts_with("too mixed: '"));
+  // Consonant soup: long enough, but CLD2 names no language for it.
+  const Detection soup = Detect("xkcd qwrtp zvbnm lkjhg fdsap mnbvc xzqwv");
+  CHECK(soup.language == "und");
+  CHECK(soup.reason == "CLD2 could not decide");
   // Plain text says nothing about JSON.
   CHECK(Detect("Danke schön").reason == "too short: 10 letters, 30 needed");
   CHECK(Detect("Danke schön").form == "text");
