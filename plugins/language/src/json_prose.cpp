@@ -122,7 +122,11 @@ class ValueProse {
 // Whether the text can hold JSON that the extractor would find: it has a bracket, or it is
 // a bare JSON string. Bare numbers and literals have no prose either way.
 bool MayHoldJson(std::string_view text) {
-  if (text.find_first_of("{[") != std::string_view::npos) return true;
+  // Two memchr scans: find_first_of tests the set one character at a time, which doubled
+  // the cost of detecting a 2 KB answer decided by its script.
+  if (text.find('{') != std::string_view::npos || text.find('[') != std::string_view::npos) {
+    return true;
+  }
   std::size_t i = 0;
   while (i < text.size() && IsAsciiSpace(text[i])) ++i;
   return i < text.size() && text[i] == '"';
