@@ -182,9 +182,11 @@ TEST_CASE("too little prose in the JSON is undecided, and says why", "[detect][j
 
 TEST_CASE("JSON that does not parse is left out, with the reason", "[detect][json]") {
   // Truncated by the token limit: the keys cannot be told from the values.
-  const Detection truncated = Detect(
+  const std::string cut_short =
       "{\"answer\": \"El cielo se ve azul porque el aire dispersa mucho más la luz azul que la "
-      "ro");
+      "ro";
+  CHECK(WithoutJsonProse().Detect(cut_short).language == "es");  // read as text, keys and all
+  const Detection truncated = Detect(cut_short);
   CHECK(truncated.language == "und");
   CHECK(truncated.form == "json");
   CHECK(truncated.letters == 0);
@@ -209,6 +211,26 @@ TEST_CASE("JSON that does not parse is left out, with the reason", "[detect][jso
   const Detection empty_fence = Detect("```json\n```");
   CHECK(empty_fence.form == "text");
   CHECK(empty_fence.reason == "no letters");
+}
+
+TEST_CASE("hostile JSON is read or refused, never trusted", "[detect][json]") {
+  // Nested deeper than the extractor parses: refused with the reason, nothing is read from it.
+  const std::string deep = std::string(300, '[') + "\"Hola\"" + std::string(300, ']');
+  const Detection too_deep = Detect(deep);
+  CHECK(too_deep.language == "und");
+  CHECK(too_deep.reason ==
+        "no letters (the JSON does not parse and was left out: JSON nests deeper than 128 "
+        "levels)");
+  // Escaped control characters and noncharacters in values are read as spaces.
+  const Detection escaped = Detect(
+      "{\"answer\": \"El cielo se ve azul\\u0000 porque el aire\\u0007 dispersa\\uFFFF mucho más "
+      "la luz azul que la roja.\"}");
+  CHECK(escaped.language == "es");
+  CHECK(escaped.letters == 61);
+  // Ill-formed UTF-8 inside a JSON string does not parse: refused, like any other bad JSON.
+  const Detection bad_utf8 = Detect("{\"answer\": \"El cielo \xff se ve azul.\"}");
+  CHECK(bad_utf8.language == "und");
+  CHECK(bad_utf8.reason.find("does not parse") != std::string::npos);
 }
 
 TEST_CASE("FindJsonProse keeps string values and drops keys, identifiers and sources",
