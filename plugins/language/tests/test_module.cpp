@@ -324,6 +324,17 @@ TEST_CASE("same_as_prompt reads the prose of a JSON answer, not its keys", "[lan
         "answer: too short: 8 letters, 30 needed (read: the prose of the JSON's string values)");
 }
 
+TEST_CASE("The structured-answer example in docs/rubrics.md works as described",
+          "[language][module]") {
+  Rig rig;
+  rig.LoadExpr(
+      R"lua(language.detect('{"answer": "El cielo es azul porque el aire dispersa más la luz azul.", '
+  .. '"citations": [{"title": "Why Is the Sky Blue?", "url": "https://spaceplace.nasa.gov/"}]}'))lua");
+  const Json d = rig.Detail(Sample("p", "a"));
+  CHECK(d["language"] == "es");
+  CHECK(d["form"] == "json");
+}
+
 TEST_CASE("json_prose = false reads a JSON answer as text", "[language][module]") {
   Rig rig;
   rig.LoadExpr("{ call = language.same_as_prompt(s, { json_prose = false }),\n"
