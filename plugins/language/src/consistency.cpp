@@ -12,6 +12,9 @@ Consistency Compare(const Detection& answer, const Detection& reference) {
   result.answer_lang = answer.language;
   result.expected_lang = reference.language;
   result.reliable = answer.reliable && reference.reliable;
+  result.answer_form = answer.form;
+  result.answer_reason = answer.reason;
+  result.expected_reason = reference.reason;
   if (result.reliable) {
     result.match = detail::MatchKey(answer.language) == detail::MatchKey(reference.language);
     result.confidence = std::min(answer.confidence, reference.confidence);
@@ -26,6 +29,8 @@ Result<Consistency> CompareToLanguage(const Detection& answer, std::string_view 
   result.answer_lang = answer.language;
   result.expected_lang = std::move(expected).value();
   result.reliable = answer.reliable;
+  result.answer_form = answer.form;
+  result.answer_reason = answer.reason;
   if (result.reliable) {
     result.match = detail::MatchKey(answer.language) == detail::MatchKey(result.expected_lang);
     result.confidence = answer.confidence;

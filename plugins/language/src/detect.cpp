@@ -6,7 +6,11 @@
 #include <climits>
 #include <cstdint>
 
+#include <cmath>
+#include <string>
+
 #include "cld2_call.h"
+#include "json_prose.h"
 #include "prose.h"
 #include "script.h"
 
@@ -19,6 +23,27 @@ constexpr std::size_t kMaxBytesLimit = std::size_t{16} << 20;
 // A sentence that CLD2's full tables call Latin and its small tables call English.
 constexpr std::string_view kLatinProbe =
     "Magister discipulis suis librum novum de historia urbis Romae hodie in schola dedit.";
+
+std::string Percent(double share) { return std::to_string(std::lround(share * 100.0)) + "%"; }
+
+std::string TooShort(int letters, int needed) {
+  return "too short: " + std::to_string(letters) + " letters, " + std::to_string(needed) +
+         " needed";
+}
+
+std::string TooMixed(std::string_view guess, double share, double needed) {
+  return "too mixed: '" + std::string(guess) + "' covers " + Percent(share) +
+         " of the letters, " + Percent(needed) + " needed";
+}
+
+// What was read, appended to the reason a text is undecided, so that a structured answer's
+// verdict says it came from the JSON's string values (or that its JSON could not be read).
+std::string WhatWasRead(const detail::JsonProse& json) {
+  if (json.form == detail::TextForm::kText) return "";
+  if (!json.error.empty()) return " (the JSON does not parse and was left out: " + json.error + ")";
+  if (json.form == detail::TextForm::kJson) return " (read: the prose of the JSON's string values)";
+  return " (read: the prose of the JSON's string values and the text around it)";
+}
 
 }  // namespace
 
@@ -40,22 +65,36 @@ Result<Detector> Detector::Create(const DetectorOptions& options) {
 
 Detection Detector::Detect(std::string_view text) const {
   Detection detection;
+  detail::JsonProse json;
+  if (options_.json_prose) {
+    json = detail::FindJsonProse(text, options_.max_bytes);
+    detection.form = std::string(detail::TextFormName(json.form));
+  }
+  const std::string_view input = json.form == detail::TextForm::kText ? text : json.text;
   const detail::Prose prose =
-      detail::ExtractProse(text, options_.strip_markup, options_.max_bytes);
+      detail::ExtractProse(input, options_.strip_markup, options_.max_bytes);
   detection.invalid_utf8 = prose.invalid_utf8;
   const detail::ScriptTally tally = detail::TallyScripts(prose.text);
   detection.letters = static_cast<int>(std::min<std::int64_t>(tally.letters, INT_MAX));
-  if (tally.letters == 0) return detection;
+  if (tally.letters == 0) {
+    detection.reason = "no letters" + WhatWasRead(json);
+    return detection;
+  }
 
   const detail::ScriptVerdict verdict = detail::DecideByScript(tally);
   if (!verdict.language.empty()) {
     detection.method = "script";
     detection.guess = std::string(verdict.language);
-    if (verdict.share >= options_.min_share && verdict.letters >= options_.min_script_letters) {
+    if (verdict.letters < options_.min_script_letters) {
+      detection.reason = TooShort(verdict.letters, options_.min_script_letters);
+    } else if (verdict.share < options_.min_share) {
+      detection.reason = TooMixed(detection.guess, verdict.share, options_.min_share);
+    } else {
       detection.language = detection.guess;
       detection.confidence = verdict.share;
       detection.reliable = true;
     }
+    if (!detection.reliable) detection.reason += WhatWasRead(json);
     return detection;
   }
 
@@ -76,12 +115,18 @@ Detection Detector::Detect(std::string_view text) const {
   // too large to call it Chinese; its letters count like the script rule's.
   const int min_letters = verdict.cjk ? options_.min_script_letters : options_.min_letters;
   const double confidence = verdict.share * answer.share;
-  if (!answer.language.empty() && answer.reliable && confidence >= options_.min_share &&
-      verdict.letters >= min_letters) {
+  if (verdict.letters < min_letters) {
+    detection.reason = TooShort(verdict.letters, min_letters);
+  } else if (answer.language.empty() || !answer.reliable) {
+    detection.reason = "CLD2 could not decide";
+  } else if (confidence < options_.min_share) {
+    detection.reason = TooMixed(detection.guess, confidence, options_.min_share);
+  } else {
     detection.language = answer.language;
     detection.confidence = confidence;
     detection.reliable = true;
   }
+  if (!detection.reliable) detection.reason += WhatWasRead(json);
   return detection;
 }
 

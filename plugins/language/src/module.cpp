@@ -90,7 +90,7 @@ std::string_view CheckText(lua_State* L, int idx) {
 // ---- results -------------------------------------------------------------------------------
 
 void PushDetection(lua_State* L, const Detection& d) {
-  lua_createtable(L, 0, 7);
+  lua_createtable(L, 0, 9);
   PushString(L, d.language);
   lua_setfield(L, -2, "language");
   lua_pushnumber(L, d.confidence);
@@ -105,10 +105,26 @@ void PushDetection(lua_State* L, const Detection& d) {
   lua_setfield(L, -2, "letters");
   lua_pushboolean(L, d.invalid_utf8 ? 1 : 0);
   lua_setfield(L, -2, "invalid_utf8");
+  PushString(L, d.form);
+  lua_setfield(L, -2, "form");
+  PushString(L, d.reason);
+  lua_setfield(L, -2, "reason");
 }
 
+// Why a comparison is unreliable, naming the side: "answer: too short: ...; prompt: ...".
+std::string ConsistencyReason(const Consistency& c, const char* reference_name) {
+  std::string reason;
+  if (!c.answer_reason.empty()) reason.append("answer: ").append(c.answer_reason);
+  if (!c.expected_reason.empty()) {
+    if (!reason.empty()) reason.append("; ");
+    reason.append(reference_name).append(": ").append(c.expected_reason);
+  }
+  return reason;
+}
+
+// `source` is same_as_prompt's ("metadata" or "prompt"), nullptr for compare and compare_to.
 void PushConsistency(lua_State* L, const Consistency& c, const char* source) {
-  lua_createtable(L, 0, 6);
+  lua_createtable(L, 0, 8);
   lua_pushboolean(L, c.match ? 1 : 0);
   lua_setfield(L, -2, "match");
   PushString(L, c.answer_lang);
@@ -119,6 +135,11 @@ void PushConsistency(lua_State* L, const Consistency& c, const char* source) {
   lua_setfield(L, -2, "confidence");
   lua_pushboolean(L, c.reliable ? 1 : 0);
   lua_setfield(L, -2, "reliable");
+  PushString(L, c.answer_form);
+  lua_setfield(L, -2, "form");
+  const bool from_prompt = source != nullptr && std::string_view(source) == "prompt";
+  PushString(L, ConsistencyReason(c, from_prompt ? "prompt" : "reference"));
+  lua_setfield(L, -2, "reason");
   if (source != nullptr) {
     lua_pushstring(L, source);
     lua_setfield(L, -2, "source");
@@ -177,10 +198,18 @@ int DoCompareTo(lua_State* L, const Detector& detector, int base, const char* wh
 
 enum class From { kAuto, kMetadata, kPrompt };
 
-// Reads same_as_prompt's options table at idx (nil for none). Leaves the list of metadata keys
-// on the stack (a table) and returns where the expected language comes from.
-From ReadSameAsPromptOptions(lua_State* L, int idx, const char* who) {
+struct SameAsPromptOptions {
   From from = From::kAuto;
+  bool json_prose = true;  // the detector's setting unless the call gives one
+};
+
+// Reads same_as_prompt's options table at idx (nil for none). Leaves the list of metadata keys
+// on the stack (a table).
+SameAsPromptOptions ReadSameAsPromptOptions(lua_State* L, int idx, const char* who,
+                                            bool json_prose) {
+  SameAsPromptOptions options;
+  options.json_prose = json_prose;
+  From& from = options.from;
   lua_createtable(L, 2, 0);  // the keys
   const int keys = lua_gettop(L);
   bool keys_given = false;
@@ -191,7 +220,7 @@ From ReadSameAsPromptOptions(lua_State* L, int idx, const char* who) {
     lua_pushnil(L);
     while (lua_next(L, idx) != 0) {
       if (lua_type(L, -2) != LUA_TSTRING) {
-        luaL_error(L, "%s: unknown option of type %s (options: from, keys)", who,
+        luaL_error(L, "%s: unknown option of type %s (options: from, json_prose, keys)", who,
                    luaL_typename(L, -2));
       }
       const std::string_view key = lua_tostring(L, -2);
@@ -231,8 +260,15 @@ From ReadSameAsPromptOptions(lua_State* L, int idx, const char* who) {
                      luaL_typename(L, list));
         }
         keys_given = true;
+      } else if (key == "json_prose") {
+        if (!lua_isboolean(L, -1)) {
+          luaL_error(L, "%s: option 'json_prose' must be a boolean, got %s", who,
+                     luaL_typename(L, -1));
+        }
+        options.json_prose = lua_toboolean(L, -1) != 0;
       } else {
-        luaL_error(L, "%s: unknown option '%s' (options: from, keys)", who, lua_tostring(L, -2));
+        luaL_error(L, "%s: unknown option '%s' (options: from, json_prose, keys)", who,
+                   lua_tostring(L, -2));
       }
       lua_pop(L, 1);
     }
@@ -244,14 +280,22 @@ From ReadSameAsPromptOptions(lua_State* L, int idx, const char* who) {
       lua_rawseti(L, keys, i++);
     }
   }
-  return from;
+  return options;
 }
 
-int DoSameAsPrompt(lua_State* L, const Detector& detector, int base, const char* who) {
+int DoSameAsPrompt(lua_State* L, const Detector& given, int base, const char* who) {
   luaL_checktype(L, base, LUA_TTABLE);
   lua_settop(L, base + 1);
-  const From from = ReadSameAsPromptOptions(L, base + 1, who);  // pushes the keys: base + 2
+  // Pushes the keys: base + 2.
+  const SameAsPromptOptions options =
+      ReadSameAsPromptOptions(L, base + 1, who, given.options().json_prose);
+  const From from = options.from;
   const int keys = base + 2;
+  // The detector with the call's json_prose: a Detector is only its options, so a copy is cheap
+  // and the given one's options are already known to be valid.
+  DetectorOptions detector_options = given.options();
+  detector_options.json_prose = options.json_prose;
+  const Detector detector = Detector::Create(detector_options).value();
 
   lua_getfield(L, base, "answer");  // base + 3
   if (lua_type(L, base + 3) != LUA_TSTRING) {
@@ -397,7 +441,8 @@ lua_Integer CheckIntOption(lua_State* L, const char* name, lua_Integer lo, lua_I
   return v;
 }
 
-// language.detector { min_letters, min_script_letters, min_share, strip_markup, max_bytes }
+// language.detector { min_letters, min_script_letters, min_share, strip_markup, json_prose,
+//                     max_bytes }
 int MakeDetector(lua_State* L) {
   RequireRubricLoad(L, "language.detector");
   DetectorOptions options;
@@ -406,8 +451,9 @@ int MakeDetector(lua_State* L) {
     lua_pushnil(L);
     while (lua_next(L, 1) != 0) {
       if (lua_type(L, -2) != LUA_TSTRING) {
-        luaL_error(L, "language.detector: unknown option of type %s (options: max_bytes, "
-                   "min_letters, min_script_letters, min_share, strip_markup)", luaL_typename(L, -2));
+        luaL_error(L, "language.detector: unknown option of type %s (options: json_prose, "
+                   "max_bytes, min_letters, min_script_letters, min_share, strip_markup)",
+                   luaL_typename(L, -2));
       }
       const std::string_view key = lua_tostring(L, -2);
       if (key == "min_letters") {
@@ -429,15 +475,17 @@ int MakeDetector(lua_State* L) {
           luaL_error(L, "language.detector: option 'min_share' must be in (0, 1], got %f", share);
         }
         options.min_share = share;
-      } else if (key == "strip_markup") {
+      } else if (key == "strip_markup" || key == "json_prose") {
         if (!lua_isboolean(L, -1)) {
-          luaL_error(L, "language.detector: option 'strip_markup' must be a boolean, got %s",
-                     luaL_typename(L, -1));
+          luaL_error(L, "language.detector: option '%s' must be a boolean, got %s",
+                     lua_tostring(L, -2), luaL_typename(L, -1));
         }
-        options.strip_markup = lua_toboolean(L, -1) != 0;
+        (key == "strip_markup" ? options.strip_markup : options.json_prose) =
+            lua_toboolean(L, -1) != 0;
       } else {
-        luaL_error(L, "language.detector: unknown option '%s' (options: max_bytes, min_letters, "
-                   "min_script_letters, min_share, strip_markup)", lua_tostring(L, -2));
+        luaL_error(L, "language.detector: unknown option '%s' (options: json_prose, max_bytes, "
+                   "min_letters, min_script_letters, min_share, strip_markup)",
+                   lua_tostring(L, -2));
       }
       lua_pop(L, 1);
     }
@@ -451,6 +499,7 @@ int MakeDetector(lua_State* L) {
     std::snprintf(share, sizeof share, "%.17g", options.min_share);
     key.append(share).append("\n");
     key.append(options.strip_markup ? "1\n" : "0\n");
+    key.append(options.json_prose ? "1\n" : "0\n");
     key.append(std::to_string(options.max_bytes));
     Result<std::shared_ptr<const Detector>> detector =
         HostOf(L).resources().GetOrCreate<Detector>(

@@ -26,11 +26,6 @@ bool StartsWithIgnoringCase(std::string_view s, std::string_view lower_prefix) {
   return true;
 }
 
-bool StartsWithUrl(std::string_view s) {
-  return StartsWithIgnoringCase(s, "http://") || StartsWithIgnoringCase(s, "https://") ||
-         StartsWithIgnoringCase(s, "www.");
-}
-
 // A URL ends at ASCII whitespace or a control character. It also ends at the first non-ASCII
 // byte: model answers rarely contain internationalised URLs, and CJK text often follows a URL
 // without a space.
@@ -188,6 +183,11 @@ bool AppendLine(std::string_view line, bool strip_markup, Writer& writer, Prose&
 }
 
 }  // namespace
+
+bool StartsWithUrl(std::string_view s) {
+  return StartsWithIgnoringCase(s, "http://") || StartsWithIgnoringCase(s, "https://") ||
+         StartsWithIgnoringCase(s, "www.");
+}
 
 Prose ExtractProse(std::string_view input, bool strip_markup, std::size_t max_bytes) {
   Prose prose;

@@ -23,6 +23,10 @@ struct Prose {
 // `max_bytes`. Finally normalises the text to NFC (NormalizeToNfc).
 Prose ExtractProse(std::string_view input, bool strip_markup, std::size_t max_bytes);
 
+// True when `s` starts with what ExtractProse takes for a URL: http://, https:// or www.
+// (ASCII case ignored).
+bool StartsWithUrl(std::string_view s);
+
 // Rewrites valid UTF-8 in Unicode Normalization Form C when it is not already (a quick check
 // first, so NFC text costs one scan). Decomposed accents (e + U+0301 instead of é) otherwise
 // change CLD2's answer on about one sentence in a hundred. Left unchanged if ICU fails.

@@ -278,4 +278,25 @@ TEST_CASE("the allocator tuning is accepted by glibc's malloc", "[detect][alloca
   CHECK(Detect(kGerman).language == "de");
 }
 
+TEST_CASE("an undecided text says why; a decided one has no reason", "[detect]") {
+  CHECK(Detect(kGerman).reason.empty());
+  CHECK(Detect("42 + 7 = 49?!").reason == "no letters");
+  CHECK(Detect("Hello there, how are you?").reason == "too short: 19 letters, 30 needed");
+  CHECK(Detect("ありがとう").reason == "too short: 5 letters, 6 needed");
+  const Detection half = Detect(
+      "Καλημέρα σας, τι κάνετε σήμερα; Good morning everyone, how are you doing today?");
+  CHECK(half.reason.starts_with("too mixed: '" + half.guess + "' covers "));
+  CHECK(half.reason.ends_with("% of the letters, 60% needed"));
+  const Detection ru_en = Detect(
+      "Доброе утро всем, как у вас сегодня дела? Good morning everyone, how are you today?");
+  CHECK(ru_en.reason.starts_with("too mixed: '"));
+  // Consonant soup: long enough, but CLD2 names no language for it.
+  const Detection soup = Detect("xkcd qwrtp zvbnm lkjhg fdsap mnbvc xzqwv");
+  CHECK(soup.language == "und");
+  CHECK(soup.reason == "CLD2 could not decide");
+  // Plain text says nothing about JSON.
+  CHECK(Detect("Danke schön").reason == "too short: 10 letters, 30 needed");
+  CHECK(Detect("Danke schön").form == "text");
+}
+
 }  // namespace gavel::language

@@ -123,6 +123,8 @@ TEST_CASE("language.detect reports language, confidence, reliability, method, gu
   CHECK(d["confidence"].get<double>() <= 1.0);
   CHECK(d["letters"] == 72);
   CHECK(d["invalid_utf8"] == false);
+  CHECK(d["form"] == "text");
+  CHECK(d["reason"] == "");
 
   d = rig.Detail(Sample("x", "Καλημέρα σε όλους, τι κάνετε;"));
   CHECK(d["language"] == "el");
@@ -134,6 +136,7 @@ TEST_CASE("language.detect reports language, confidence, reliability, method, gu
   CHECK(d["reliable"] == false);
   CHECK(d["confidence"] == 0.0);
   CHECK(d["letters"] == 10);
+  CHECK(d["reason"] == "too short: 10 letters, 30 needed");
 
   d = rig.Detail(Sample("x", "12345 !!! 678"));  // no letters at all
   CHECK(d["language"] == "und");
@@ -164,6 +167,12 @@ TEST_CASE("language.compare detects both texts and compares them", "[language][m
   CHECK(c["reliable"] == false);
   CHECK(c["answer"] == "de");
   CHECK(c["expected"] == "und");
+  CHECK(c["reason"] == "reference: too short: 5 letters, 30 needed");
+
+  c = rig.Detail(Sample("Warum?", "Ja."));  // neither side is decided
+  CHECK(c["reason"] ==
+        "answer: too short: 2 letters, 30 needed; reference: too short: 5 letters, 30 needed");
+  CHECK(c["form"] == "text");
 }
 
 TEST_CASE("language.compare_to canonicalises the tag; a bad tag is a sample error",
@@ -186,6 +195,7 @@ TEST_CASE("language.compare_to canonicalises the tag; a bad tag is a sample erro
   CHECK(c["match"] == false);
   CHECK(c["reliable"] == false);
   CHECK(c["answer"] == "und");
+  CHECK(c["reason"] == "answer: too short: 2 letters, 30 needed");
 
   const gavel::ScoreError e = rig.Failure(Sample("x", kGermanAnswer, R"("lang": "klingon")"));
   CHECK(e.kind == ErrorKind::kBadSample);
@@ -234,6 +244,7 @@ TEST_CASE("same_as_prompt takes the expected language from the metadata, else th
   CHECK(c["source"] == "prompt");
   CHECK(c["reliable"] == false);
   CHECK(c["match"] == false);
+  CHECK(c["reason"] == "prompt: too short: 5 letters, 30 needed");
   c = rig.Detail(Sample(kGermanPrompt, "Weil."));
   CHECK(c["reliable"] == false);
   CHECK(c["match"] == false);
@@ -241,6 +252,105 @@ TEST_CASE("same_as_prompt takes the expected language from the metadata, else th
   CHECK(c["source"] == "metadata");
   CHECK(c["reliable"] == false);
   CHECK(c["match"] == false);
+}
+
+// The issue's case: a short Spanish answer, English keys, citations with English titles and URLs.
+const std::string kSpanishPrompt = "¿Por qué el cielo es azul? Responde en una sola frase corta.";
+const std::string kSpanishJson =
+    R"({"answer": "El cielo es azul porque el aire dispersa más la luz azul.", )"
+    R"("citations": [{"title": "Why Is the Sky Blue? | NASA Space Place", )"
+    R"("url": "https://spaceplace.nasa.gov/blue-sky/en/"}, )"
+    R"({"title": "Rayleigh scattering - Wikipedia", )"
+    R"("url": "https://en.wikipedia.org/wiki/Rayleigh_scattering"}]})";
+
+TEST_CASE("same_as_prompt reads the prose of a JSON answer, not its keys", "[language][module]") {
+  Rig rig;
+  rig.LoadExpr("language.same_as_prompt(s)");
+  struct Case {
+    const char* lang;
+    std::string prompt;
+    std::string prose;
+    std::string lead;  // what a model writes before the JSON
+  };
+  const std::vector<Case> cases = {
+      {"es", kSpanishPrompt, "El cielo se ve azul porque el aire dispersa mucho más la luz azul "
+                             "que la roja.", "Aquí tienes la respuesta:"},
+      {"de", kGermanPrompt, kGermanAnswer, "Hier ist die Antwort:"},
+      {"fr", "Pourquoi le ciel est-il bleu pendant la journée ? Explique-le en une phrase.",
+       kFrenchAnswer, "Voici la réponse :"},
+      {"ru", "Почему небо днём голубое? Объясни это одним предложением, пожалуйста.",
+       "Небо кажется голубым, потому что воздух рассеивает синий свет гораздо сильнее, чем "
+       "красный.", "Вот ответ:"},
+      {"ja", "なぜ昼間の空は青いのですか。一文で説明してください。",
+       "空が青く見えるのは、空気が赤い光よりも青い光をずっと強く散乱させるからです。",
+       "答えは次のとおりです:"},
+  };
+  for (const Case& c : cases) {
+    const std::string object =
+        Json{{"answer", c.prose}, {"category", "explanation"}, {"confidence", 0.9},
+             {"sources", Json::array({Json{{"title", "Why is the sky blue and not another colour"},
+                                           {"url", "https://example.com/sky"}}})}}
+            .dump();
+    const std::vector<std::pair<std::string, std::string>> shapes = {
+        {"text", c.prose},
+        {"json", object},
+        {"fenced_json", "```json\n" + object + "\n```"},
+        {"json_in_text", c.lead + "\n" + object + "\n"},
+    };
+    for (const auto& [form, answer] : shapes) {
+      INFO(c.lang << " " << form << ": " << answer);
+      const Json r = rig.Detail(Sample(c.prompt, answer));
+      CHECK(r["answer"] == c.lang);
+      CHECK(r["expected"] == c.lang);
+      CHECK(r["match"] == true);
+      CHECK(r["form"] == form);
+      CHECK(r["reason"] == "");
+    }
+  }
+
+  Json r = rig.Detail(Sample(kSpanishPrompt, kSpanishJson));
+  CHECK(r["answer"] == "es");
+  CHECK(r["expected"] == "es");
+  CHECK(r["match"] == true);
+  r = rig.Detail(Sample(kEnglishPrompt, R"({"respuesta": ")" + kEnglishAnswer +
+                                            R"(", "categoría": "programación"})"));
+  CHECK(r["answer"] == "en");
+  CHECK(r["match"] == true);
+
+  // Too little prose: undecided, and the reason says what was read.
+  r = rig.Detail(Sample(kSpanishPrompt, R"({"answer": "Por la luz.", "id": "q_17"})"));
+  CHECK(r["reliable"] == false);
+  CHECK(r["reason"] ==
+        "answer: too short: 8 letters, 30 needed (read: the prose of the JSON's string values)");
+}
+
+TEST_CASE("The structured-answer example in docs/rubrics.md works as described",
+          "[language][module]") {
+  Rig rig;
+  rig.LoadExpr(
+      R"lua(language.detect('{"answer": "El cielo es azul porque el aire dispersa más la luz azul.", '
+  .. '"citations": [{"title": "Why Is the Sky Blue?", "url": "https://spaceplace.nasa.gov/"}]}'))lua");
+  const Json d = rig.Detail(Sample("p", "a"));
+  CHECK(d["language"] == "es");
+  CHECK(d["form"] == "json");
+}
+
+TEST_CASE("json_prose = false reads a JSON answer as text", "[language][module]") {
+  Rig rig;
+  rig.LoadExpr("{ call = language.same_as_prompt(s, { json_prose = false }),\n"
+               "  det = raw:same_as_prompt(s), det_on = raw:same_as_prompt(s, { json_prose = true }),\n"
+               "  detect = raw:detect(s.answer) }",
+               "local raw = language.detector { json_prose = false }");
+  const Json r = rig.Detail(Sample(kSpanishPrompt, kSpanishJson));
+  // The English keys and titles win: what the recipe gave before JSON answers were read.
+  CHECK(r["call"]["answer"] == "en");
+  CHECK(r["call"]["match"] == false);
+  CHECK(r["call"]["form"] == "text");
+  CHECK(r["det"]["answer"] == "en");
+  CHECK(r["detect"]["form"] == "text");
+  // A call's option overrides its detector's.
+  CHECK(r["det_on"]["answer"] == "es");
+  CHECK(r["det_on"]["form"] == "json");
 }
 
 TEST_CASE("same_as_prompt: a bad expected language in the sample is a sample error",
@@ -302,6 +412,8 @@ TEST_CASE("same_as_prompt option and argument errors are rubric errors per sampl
                "local calls = {\n"
                "  unknown = function() return language.same_as_prompt(s_, { form = 'prompt' }) end,\n"
                "  from_type = function() return language.same_as_prompt(s_, { from = 3 }) end,\n"
+               "  json_prose_type = function()\n"
+               "    return language.same_as_prompt(s_, { json_prose = 'no' }) end,\n"
                "  from_value = function() return language.same_as_prompt(s_, { from = 'nope' }) end,\n"
                "  keys_empty = function() return language.same_as_prompt(s_, { keys = {} }) end,\n"
                "  keys_item = function() return language.same_as_prompt(s_, { keys = { 1 } }) end,\n"
@@ -315,7 +427,10 @@ TEST_CASE("same_as_prompt option and argument errors are rubric errors per sampl
                " metadata = 'z' }) end,\n"
                "}");
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {"unknown", "language.same_as_prompt: unknown option 'form' (options: from, keys)"},
+      {"unknown",
+       "language.same_as_prompt: unknown option 'form' (options: from, json_prose, keys)"},
+      {"json_prose_type", "language.same_as_prompt: option 'json_prose' must be a boolean, "
+                          "got string"},
       {"from_type", "option 'from' must be \"auto\", \"metadata\" or \"prompt\", got number"},
       {"from_value", "option 'from' must be \"auto\", \"metadata\" or \"prompt\", got 'nope'"},
       {"keys_empty", "option 'keys' is an empty list"},
@@ -469,8 +584,8 @@ TEST_CASE("language.detector option errors name the option, at load", "[language
   Rig rig;
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"language.detector { min_leters = 20 }",
-       "language.detector: unknown option 'min_leters' (options: max_bytes, min_letters, "
-       "min_script_letters, min_share, strip_markup)"},
+       "language.detector: unknown option 'min_leters' (options: json_prose, max_bytes, "
+       "min_letters, min_script_letters, min_share, strip_markup)"},
       {"language.detector { 20 }", "language.detector: unknown option of type number"},
       {"language.detector { min_letters = '20' }",
        "language.detector: option 'min_letters' must be an integer, got string"},
@@ -490,6 +605,8 @@ TEST_CASE("language.detector option errors name the option, at load", "[language
        "language.detector: option 'min_share' must be a number, got string"},
       {"language.detector { strip_markup = 1 }",
        "language.detector: option 'strip_markup' must be a boolean, got number"},
+      {"language.detector { json_prose = 'yes' }",
+       "language.detector: option 'json_prose' must be a boolean, got string"},
       {"language.detector { max_bytes = 0 }",
        "language.detector: option 'max_bytes' must be in [1, 16777216], got 0"},
       {"language.detector { max_bytes = 16777217 }", "option 'max_bytes' must be in [1, 16777216]"},
@@ -557,9 +674,10 @@ return rubric {
   checks = {
     check { name = "same_language", weight = 1, fn = function(s)
       -- expected: s.metadata.language if the sample gives it, else the prompt's language
+      -- a JSON answer is judged by the prose of its string values (c.form says so)
       local c = language.same_as_prompt(s)
       local why = c.answer .. " vs " .. c.expected .. " (" .. c.source .. ")"
-      if not c.reliable then return 0.5, "undecided: " .. why end
+      if not c.reliable then return 0.5, "undecided: " .. why .. ": " .. c.reason end
       return c.match, why
     end },
   },
@@ -576,5 +694,12 @@ return rubric {
   CHECK(score.reward == 0.0);
   score = rig.Score(Sample("Warum?", kFrenchAnswer));
   CHECK(score.reward == 0.5);
-  CHECK(score.details["same_language"] == "undecided: fr vs und (prompt)");
+  CHECK(score.details["same_language"] ==
+        "undecided: fr vs und (prompt): prompt: too short: 5 letters, 30 needed");
+  score = rig.Score(Sample(kSpanishPrompt, kSpanishJson));
+  CHECK(score.reward == 1.0);
+  CHECK(score.details["same_language"] == "es vs es (prompt)");
+  score = rig.Score(Sample(kSpanishPrompt, "```json\n" + kSpanishJson + "\n```"));
+  CHECK(score.reward == 1.0);
+  CHECK(score.details["same_language"] == "es vs es (prompt)");
 }

@@ -17,6 +17,9 @@ struct Consistency {
   std::string expected_lang;  // the expected code (canonical) or the reference's detected one
   double confidence = 0.0;    // the weaker side's confidence (an expected code counts as 1)
   bool reliable = false;      // both sides decided; when false, `match` means nothing
+  std::string answer_form = "text";  // Detection::form of the answer: "text", "json", ...
+  std::string answer_reason;    // why the answer is undecided (Detection::reason), else ""
+  std::string expected_reason;  // why the reference is undecided, else "" (always for a tag)
 };
 
 // Compares two detections already made (the prompt's may be detected once per sample).

@@ -25,6 +25,9 @@ struct Detection {
                                  // for diagnostics only
   int letters = 0;               // letters of every script, after markup was removed
   bool invalid_utf8 = false;     // some bytes were not UTF-8; they were read as spaces
+  std::string form = "text";     // what was read: "text" as it is, or the prose of the JSON in
+                                 // it: "json" (the whole text), "fenced_json", "json_in_text"
+  std::string reason;            // why `language` is "und", in a sentence; "" when reliable
 };
 
 struct DetectorOptions {
@@ -42,6 +45,11 @@ struct DetectorOptions {
   // Drop fenced code blocks, inline code spans and URLs before detection: they are mostly
   // English-looking identifiers whatever the answer's language.
   bool strip_markup = true;
+  // When the text holds JSON (the whole text, a ```json fence, or an object or array inside
+  // prose), detect the prose of its string values instead of the JSON: keys, identifiers,
+  // URLs and cited sources are English-looking whatever the answer's language. JSON that does
+  // not parse is left out, with the reason. Text without JSON is read as before.
+  bool json_prose = true;
   // At most this many bytes of prose (after markup removal) are examined; the rest is ignored.
   std::size_t max_bytes = 64 * 1024;
 };
