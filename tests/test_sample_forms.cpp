@@ -306,12 +306,15 @@ TEST_CASE("The tool-call example of docs/rubrics.md scores as described", "[samp
                           "function": {"name": ")" + name + R"(", "arguments": ")" + arguments + R"("}}]}]})",
         0);
   };
-  CHECK(scorer.One(sample("get_weather", R"({"city": "Paris"})")).reward == 1);
-  CHECK(scorer.One(sample("get_weather", R"({"city": "Oslo"})")).reward == 0.5);
-  const Score broken = scorer.One(sample("get_weather", R"({"city": )"));
+  // `arguments` is a JSON string inside the sample's JSON, hence the escaped quotes.
+  const Score right = scorer.One(sample("get_weather", R"({\"city\": \"Paris\"})"));
+  INFO(testing::ErrorText(right));
+  CHECK(right.reward == 1);
+  CHECK(scorer.One(sample("get_weather", R"({\"city\": \"Oslo\"})")).reward == 0.5);
+  const Score broken = scorer.One(sample("get_weather", R"({\"city\": )"));
   CHECK(broken.reward == Approx(0.2));
-  CHECK(broken.details["right_call"] == R"(arguments are not JSON: {"city": )");
-  CHECK(scorer.One(sample("search", "{}")).details["right_call"] == "called search");
+  CHECK(broken.details.value("right_call", "") == R"(arguments are not JSON: {"city": )");
+  CHECK(scorer.One(sample("search", "{}")).details.value("right_call", "") == "called search");
 }
 
 // ---------------------------------------------------------------------------------------------
