@@ -279,10 +279,9 @@ void ExpectFailed(const Score& s, ErrorKind kind, const std::string& message_par
   CHECK_THAT(s.errors[0].message, Catch::Contains(message_part));
 }
 
-// A sample the reader refused: its id could not be read, so the score has none.
+// A sample the reader refused; the case's id says whether its id could still be read.
 void ExpectBadSample(const Score& s, const std::string& message_part) {
   ExpectFailed(s, ErrorKind::kBadSample, message_part);
-  CHECK(s.id.is_null());
 }
 
 // A gate of the contract-review rubric failed: reward 0, the gate's metric 0, nothing after it.
@@ -387,8 +386,8 @@ std::vector<Case> NestingCases() {
       {"deep-object-answer", "deep-object-answer", Contract("deep-object-answer", objects).dump(), too_deep},
       {"deep-unclosed-answer", "deep-unclosed-answer",
        Contract("deep-unclosed-answer", "Here is my review: " + std::string(100'000, '[')).dump(), too_deep},
-      // The sample line itself: refused before parsing, so its id is not read.
-      {"deep-line", nullptr, WithMember(Contract("deep-line", GoodAnswer()), "extra", brackets),
+      // The sample line itself: refused before parsing; its id is still read, to place the error.
+      {"deep-line", "deep-line", WithMember(Contract("deep-line", GoodAnswer()), "extra", brackets),
        [](const Score& s) { ExpectBadSample(s, "nested deeper than 64 levels of arrays and objects"); }},
   };
 }
@@ -406,15 +405,15 @@ std::vector<Case> EncodingCases() {
   nul_prompt["messages"][0]["content"] = nul_prompt["messages"][0]["content"].get<std::string>() + std::string(1, '\0');
   return {
       // Invalid UTF-8 never reaches a rubric: the reader refuses the sample, and says where.
-      {"bad-utf8-answer", nullptr, WithRawBytes(Contract("bad-utf8-answer", "abc " + kRaw + " def"), "\xFF\xFE"),
+      {"bad-utf8-answer", "bad-utf8-answer", WithRawBytes(Contract("bad-utf8-answer", "abc " + kRaw + " def"), "\xFF\xFE"),
        ill_formed("\\xFF")},
       {"bad-utf8-id", nullptr, WithRawBytes(Contract("bad-utf8-id-" + kRaw, GoodAnswer()), "\xC0\xAF"),
        ill_formed("\\xC0")},
-      {"bad-utf8-prompt", nullptr, WithRawBytes(bad_prompt, "\xED\xA0\x80"), ill_formed("\\xED")},
-      {"lone-surrogate-escape", nullptr, WithRawBytes(Contract("lone-surrogate-escape", kRaw), "x\\ud800y"),
+      {"bad-utf8-prompt", "bad-utf8-prompt", WithRawBytes(bad_prompt, "\xED\xA0\x80"), ill_formed("\\xED")},
+      {"lone-surrogate-escape", "lone-surrogate-escape", WithRawBytes(Contract("lone-surrogate-escape", kRaw), "x\\ud800y"),
        [](const Score& s) { ExpectBadSample(s, "surrogate U+D800..U+DBFF must be followed by U+DC00..U+DFFF"); }},
       // A raw NUL is refused: nlohmann's lexer would take it for the end of the text.
-      {"raw-nul-answer", nullptr, WithRawBytes(Contract("raw-nul-answer", "a" + kRaw + "b"), std::string(1, '\0')),
+      {"raw-nul-answer", "raw-nul-answer", WithRawBytes(Contract("raw-nul-answer", "a" + kRaw + "b"), std::string(1, '\0')),
        [](const Score& s) { ExpectBadSample(s, "raw NUL byte at byte"); }},
       // An escaped NUL is a character like any other: in the id it is echoed back, in the prompt
       // and the answer it is scored (and reaches the judge as \u0000).

@@ -141,7 +141,7 @@ TEST_CASE("A sample with string content is read", "[sample_io]") {
   CHECK(sample.metadata == Json::object());
 }
 
-TEST_CASE("Content given as parts joins the text parts and skips other types", "[sample_io]") {
+TEST_CASE("Content given as parts joins the text parts and keeps the others apart", "[sample_io]") {
   const ParsedSample parsed = ParseSampleText(
       MessagesText(
           R"([{"role":"user","content":[{"type":"text","text":"Look "},)"
@@ -153,6 +153,10 @@ TEST_CASE("Content given as parts joins the text parts and skips other types", "
   CHECK(sample.prompt() == "Look here");
   CHECK(sample.answer() == "A cat");
   CHECK(sample.messages[2].content.empty());
+  // The other parts are kept, for rubrics that look at them.
+  CHECK(sample.messages[0].parts ==
+        std::vector<Json>{Json::parse(R"({"type":"image","image":{"format":"png","source":{"bytes":"AAAA"}}})")});
+  CHECK(sample.messages[1].parts.empty());
 }
 
 TEST_CASE("The answer is the last assistant or nova_assistant message", "[sample_io]") {
@@ -225,11 +229,14 @@ TEST_CASE("A missing or unusable id is an error and leaves the id null", "[sampl
   CHECK(ErrorOf(missing) == R"(sample 2: missing "id")");
   CHECK(missing.id.is_null());
 
-  const std::vector<std::pair<std::string, std::string>> cases = {
-      {"true", "a boolean"}, {"1.5", "a number"}, {"null", "null"}, {"[1]", "an array"}, {"{}", "an object"}};
+  const std::vector<std::pair<std::string, std::string>> cases = {{"true", "a boolean"},
+                                                                   {"1.5", "1.5, a number with a fraction"},
+                                                                   {"null", "null"},
+                                                                   {"[1]", "an array"},
+                                                                   {"{}", "an object"}};
   for (const auto& [id, described] : cases) {
     const ParsedSample parsed = ParseSampleText(SampleText(id), 0);
-    CHECK(ErrorOf(parsed) == R"(sample 0: "id" must be a string or an integer, not )" + described);
+    CHECK(ErrorOf(parsed) == R"(sample 0: "id" must be a string or an integer from -2^63 to 2^64-1, not )" + described);
     CHECK(parsed.id.is_null());
   }
 }
@@ -250,13 +257,14 @@ TEST_CASE("Malformed messages are precise errors", "[sample_io]") {
       {MessagesText(R"([{"role":"user","content":"q"},{"role":"assistant"}])"),
        R"("messages"[1] has no "content")"},
       {MessagesText(R"([{"role":"user","content":"q"},{"role":"assistant","content":5}])"),
-       R"("messages"[1].content must be a string or a list of text parts, not a number)"},
+       R"("messages"[1].content must be a string or a list of content parts, not a number)"},
       {MessagesText(R"([{"role":"assistant","content":null}])"),
-       R"("messages"[0].content must be a string or a list of text parts, not null)"},
+       R"("messages"[0].content must be a string or a list of content parts, not null )"
+       R"((only a turn with tool_calls may omit it))"},
       {MessagesText(R"([{"role":"assistant","content":["a"]}])"),
        R"("messages"[0].content[0] must be an object, not a string)"},
-      {MessagesText(R"([{"role":"assistant","content":[{"text":"a"}]}])"),
-       R"("messages"[0].content[0] has no "type")"},
+      {MessagesText(R"([{"role":"assistant","content":[{"type":7,"text":"a"}]}])"),
+       R"("messages"[0].content[0].type must be a string, not a number)"},
       {MessagesText(
            R"([{"role":"assistant","content":[{"type":"text","text":"a"},{"type":"text","text":3}]}])"),
        R"("messages"[0].content[1].text must be a string, not a number)"},
@@ -510,7 +518,7 @@ TEST_CASE("JSONL errors name the sample and the line", "[jsonl]") {
       ReadJsonl(SampleText("0") + "\n" + SampleText("1") + "\n" + SampleText("2") + "\n" + bad + "\n");
   REQUIRE(samples.size() == 4);
   CHECK(ErrorOf(samples[3]) ==
-        R"(sample 3 (line 4): "messages"[1].content must be a string or a list of text parts, not a number)");
+        R"(sample 3 (line 4): "messages"[1].content must be a string or a list of content parts, not a number)");
   CHECK(samples[3].id == "m");
 }
 

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 #include <string_view>
+#include <vector>
 
 #include "gavel/json_scan.h"
 #include "lua_readonly.h"
@@ -219,29 +220,85 @@ Result<Json> ToJson(lua_State* L, int idx) {
   return out;
 }
 
+namespace {
+
+void PushString(lua_State* L, std::string_view text) { lua_pushlstring(L, text.data(), text.size()); }
+
+// A list of {id, name, arguments, input}: `arguments` the JSON text, `input` the decoded value
+// (absent when the arguments are not JSON).
+void PushToolCalls(lua_State* L, const std::vector<ToolCall>& calls) {
+  lua_createtable(L, static_cast<int>(calls.size()), 0);
+  lua_Integer i = 1;
+  for (const ToolCall& call : calls) {
+    lua_createtable(L, 0, 4);
+    PushString(L, call.id);
+    lua_setfield(L, -2, "id");
+    PushString(L, call.name);
+    lua_setfield(L, -2, "name");
+    PushString(L, call.arguments);
+    lua_setfield(L, -2, "arguments");
+    if (call.input) {
+      PushJson(L, *call.input);
+      lua_setfield(L, -2, "input");
+    }
+    lua_rawseti(L, -2, i++);
+  }
+}
+
+// {role, content} and, only when the turn has them, parts, tool_calls and tool_call_id, so that
+// a plain text conversation costs what it did before tool calls were read.
+void PushMessage(lua_State* L, const Message& m) {
+  lua_createtable(L, 0, 2);
+  PushString(L, m.role);
+  lua_setfield(L, -2, "role");
+  PushString(L, m.content);
+  lua_setfield(L, -2, "content");
+  if (!m.parts.empty()) {
+    lua_createtable(L, static_cast<int>(m.parts.size()), 0);
+    lua_Integer i = 1;
+    for (const Json& part : m.parts) {
+      PushJson(L, part);
+      lua_rawseti(L, -2, i++);
+    }
+    lua_setfield(L, -2, "parts");
+  }
+  if (!m.tool_calls.empty()) {
+    PushToolCalls(L, m.tool_calls);
+    lua_setfield(L, -2, "tool_calls");
+  }
+  if (!m.tool_call_id.empty()) {
+    PushString(L, m.tool_call_id);
+    lua_setfield(L, -2, "tool_call_id");
+  }
+}
+
+}  // namespace
+
 void PushSample(lua_State* L, const Sample& sample) {
-  lua_createtable(L, 0, 8);
+  lua_createtable(L, 0, 9);
   PushJson(L, sample.id);
   lua_setfield(L, -2, "id");
-  const std::string_view answer = sample.answer();
-  lua_pushlstring(L, answer.data(), answer.size());
+  PushString(L, sample.answer());
   lua_setfield(L, -2, "answer");
-  const std::string_view prompt = sample.prompt();
-  lua_pushlstring(L, prompt.data(), prompt.size());
+  PushString(L, sample.prompt());
   lua_setfield(L, -2, "prompt");
-  const std::string_view system = sample.system();
-  lua_pushlstring(L, system.data(), system.size());
+  PushString(L, sample.system());
   lua_setfield(L, -2, "system");
   lua_createtable(L, static_cast<int>(sample.messages.size()), 0);
   lua_Integer i = 1;
   for (const Message& m : sample.messages) {
-    lua_createtable(L, 0, 2);
-    lua_pushlstring(L, m.role.data(), m.role.size());
-    lua_setfield(L, -2, "role");
-    lua_pushlstring(L, m.content.data(), m.content.size());
-    lua_setfield(L, -2, "content");
+    PushMessage(L, m);
     lua_rawseti(L, -2, i++);
   }
+  // s.tool_calls is the answer turn's list itself, or an empty list, so rubrics can always ipairs it.
+  lua_rawgeti(L, -1, static_cast<lua_Integer>(sample.answer_index) + 1);
+  lua_getfield(L, -1, "tool_calls");
+  if (lua_isnil(L, -1)) {
+    lua_pop(L, 1);
+    lua_newtable(L);
+  }
+  lua_setfield(L, -4, "tool_calls");
+  lua_pop(L, 1);
   lua_setfield(L, -2, "messages");
   if (!sample.reference.is_null()) {
     PushJson(L, sample.reference);

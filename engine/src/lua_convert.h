@@ -27,7 +27,8 @@ void PushJson(lua_State* L, const Json& value);
 // kMaxLuaJsonDepth are errors.
 Result<Json> ToJson(lua_State* L, int idx);
 
-// Pushes the sample table a rubric sees: id, answer, prompt, system, messages, reference, metadata.
+// Pushes the sample table a rubric sees: id, answer, prompt, system, messages, tool_calls,
+// reference, metadata (docs/rubrics.md, "The sample table").
 void PushSample(lua_State* L, const Sample& sample);
 
 // Pushes the `gavel` core module table (null, json.decode, json.encode).

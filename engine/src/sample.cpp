@@ -6,12 +6,26 @@
 #include "gavel/score.h"
 
 namespace gavel {
+namespace {
+
+// A Converse user turn that carries tool results and no text: Converse has no "tool" role, so
+// results go back in a user turn (see the toolResult content block in the Bedrock API reference).
+bool OnlyReturnsToolResults(const Message& message) {
+  return message.content.empty() && !message.parts.empty() &&
+         std::all_of(message.parts.begin(), message.parts.end(), [](const Json& part) {
+           const auto type = part.find("type");
+           return type != part.end() && *type == "toolResult";
+         });
+}
+
+}  // namespace
 
 std::string_view Sample::prompt() const {
   // Guarded so that a hand-built sample with an out-of-range answer_index cannot read past the end.
   const std::size_t end = std::min(answer_index, messages.size());
   for (std::size_t i = end; i > 0; --i) {
-    if (messages[i - 1].role == "user") return messages[i - 1].content;
+    const Message& message = messages[i - 1];
+    if (message.role == "user" && !OnlyReturnsToolResults(message)) return message.content;
   }
   return {};
 }

@@ -11,14 +11,18 @@
 
 #include "gavel/json_scan.h"
 #include "gavel/utf8.h"
+#include "sample_fields.h"
+#include "sample_id.h"
+#include "sample_messages.h"
 
 namespace gavel {
 namespace {
 
+using detail::BadSample;
+using detail::Described;
+
 // ---------------------------------------------------------------------------------------------
 // Error text
-
-Error BadSample(std::string message) { return Error(ErrorKind::kBadSample, std::move(message)); }
 
 std::string SamplePrefix(std::size_t index, std::size_t line) {
   std::string prefix = "sample " + std::to_string(index);
@@ -28,14 +32,6 @@ std::string SamplePrefix(std::size_t index, std::size_t line) {
 
 Error WithPrefix(const Error& error, std::size_t index, std::size_t line) {
   return Error(error.kind(), SamplePrefix(index, line) + error.message());
-}
-
-// "a string", "an object", "an empty array", "null": for messages such as "must be X, not Y".
-std::string Described(const Json& value) {
-  if (value.is_null()) return "null";
-  if (value.is_array()) return value.empty() ? "an empty array" : "an array";
-  if (value.is_object()) return "an object";
-  return std::string("a ") + value.type_name();
 }
 
 std::string HexByte(char c) {
@@ -85,19 +81,6 @@ std::string JsonErrorReason(const Json::exception& e) {
 // ---------------------------------------------------------------------------------------------
 // Byte-level scanning, done before nlohmann sees the text
 
-constexpr bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-
-std::size_t SkipJsonSpace(std::string_view text, std::size_t pos) {
-  while (pos < text.size() && IsJsonSpace(text[pos])) ++pos;
-  return pos;
-}
-
-std::string_view TrimJsonSpace(std::string_view text) {
-  text.remove_prefix(SkipJsonSpace(text, 0));
-  while (!text.empty() && IsJsonSpace(text.back())) text.remove_suffix(1);
-  return text;
-}
-
 // Rejects what must not reach nlohmann: raw NUL bytes (its lexer takes NUL for the end of the
 // input, so `{...}<NUL>junk` would be accepted) and nesting deeper than the limit (nlohmann
 // recurses when dumping and comparing values, so depth must be bounded before parsing).
@@ -139,85 +122,21 @@ Result<Json> ParseBoundedJson(std::string_view text, const ReadLimits& limits) {
 // Sample construction. The builders take the parsed value by reference and move strings and
 // values out of it: a parsed sample is used once, and copying every message would double the work.
 
-bool IsUsableId(const Json& id) { return id.is_string() || id.is_number_integer(); }
-
 bool IsAnswerRole(std::string_view role) { return role == "assistant" || role == "nova_assistant"; }
 
 bool IsSampleKey(std::string_view key) {
   return key == "id" || key == "messages" || key == "reference_answer" || key == "metadata";
 }
 
-std::string MessagePath(std::size_t i) { return "\"messages\"[" + std::to_string(i) + "]"; }
-
-std::string PartPath(std::size_t message, std::size_t part) {
-  return MessagePath(message) + ".content[" + std::to_string(part) + "]";
-}
-
-std::string* StringMember(Json& object, const char* key) {
-  const auto it = object.find(key);
-  return it != object.end() && it->is_string() ? &it->get_ref<std::string&>() : nullptr;
-}
-
-// Why object[key] is not a string, for an error about the object at `path`.
-std::string NotAString(const std::string& path, const Json& object, const char* key) {
-  const auto it = object.find(key);
-  if (it == object.end()) return path + " has no \"" + key + "\"";
-  return path + "." + key + " must be a string, not " + Described(*it);
-}
-
-void AppendMoved(std::string& text, std::string& piece) {
-  if (text.empty()) {
-    text = std::move(piece);
-  } else {
-    text += piece;
-  }
-}
-
-Status JoinTextParts(Json& parts, std::size_t message, std::string& text) {
-  for (std::size_t k = 0; k < parts.size(); ++k) {
-    Json& part = parts[k];
-    if (!part.is_object()) {
-      return BadSample(PartPath(message, k) + " must be an object, not " + Described(part));
-    }
-    const std::string* type = StringMember(part, "type");
-    if (type == nullptr) return BadSample(NotAString(PartPath(message, k), part, "type"));
-    if (*type != "text") continue;  // images and other media carry no text to score
-    std::string* part_text = StringMember(part, "text");
-    if (part_text == nullptr) return BadSample(NotAString(PartPath(message, k), part, "text"));
-    AppendMoved(text, *part_text);
-  }
-  return Status::Ok();
-}
-
-Result<Message> ReadMessage(Json& value, std::size_t i) {
-  if (!value.is_object()) return BadSample(MessagePath(i) + " must be an object, not " + Described(value));
-  std::string* role = StringMember(value, "role");
-  if (role == nullptr) return BadSample(NotAString(MessagePath(i), value, "role"));
-  const auto content = value.find("content");
-  if (content == value.end()) return BadSample(MessagePath(i) + " has no \"content\"");
-
-  Message message;
-  message.role = std::move(*role);
-  if (content->is_string()) {
-    message.content = std::move(content->get_ref<std::string&>());
-  } else if (content->is_array()) {
-    if (Status joined = JoinTextParts(*content, i, message.content); !joined) return joined.error();
-  } else {
-    return BadSample(MessagePath(i) + ".content must be a string or a list of text parts, not " +
-                     Described(*content));
-  }
-  return message;
-}
-
 Status ReadId(const Json& object, Json& id) {
   const auto it = object.find("id");
   if (it == object.end()) return BadSample("missing \"id\"");
-  if (!IsUsableId(*it)) return BadSample("\"id\" must be a string or an integer, not " + Described(*it));
+  if (auto problem = detail::IdProblem(*it)) return BadSample(std::move(*problem));
   id = *it;
   return Status::Ok();
 }
 
-Status ReadMessages(Json& object, Sample& sample) {
+Status ReadMessages(Json& object, std::size_t max_depth, Sample& sample) {
   const auto it = object.find("messages");
   if (it == object.end()) return BadSample("missing \"messages\"");
   if (!it->is_array() || it->empty()) {
@@ -226,7 +145,7 @@ Status ReadMessages(Json& object, Sample& sample) {
   sample.messages.reserve(it->size());
   bool has_answer = false;
   for (std::size_t i = 0; i < it->size(); ++i) {
-    Result<Message> message = ReadMessage((*it)[i], i);
+    Result<Message> message = detail::ReadMessage((*it)[i], i, max_depth);
     if (!message) return message.error();
     if (IsAnswerRole(message->role)) {
       sample.answer_index = i;
@@ -259,11 +178,11 @@ Status ReadReferenceAndMetadata(Json& object, Sample& sample) {
   return Status::Ok();
 }
 
-Result<Sample> BuildSample(Json& value) {
+Result<Sample> BuildSample(Json& value, std::size_t max_depth) {
   if (!value.is_object()) return BadSample("must be a JSON object, not " + Described(value));
   Sample sample;
   if (Status id = ReadId(value, sample.id); !id) return id.error();
-  if (Status messages = ReadMessages(value, sample); !messages) return messages.error();
+  if (Status messages = ReadMessages(value, max_depth, sample); !messages) return messages.error();
   if (Status rest = ReadReferenceAndMetadata(value, sample); !rest) return rest.error();
   return sample;
 }
@@ -277,14 +196,16 @@ ParsedSample ParseSampleAt(std::string_view text, std::size_t index, std::size_t
   try {
     Result<Json> value = ParseBoundedJson(text, limits);
     if (!value) {
+      // The sample cannot be scored, but a trainer can still place the error if the id is readable.
+      out.id = detail::RecoverId(text);
       out.sample = WithPrefix(value.error(), index, line);
       return out;
     }
     // Read before building, which moves values out of the parsed object.
     if (value->is_object()) {
-      if (const auto id = value->find("id"); id != value->end() && IsUsableId(*id)) out.id = *id;
+      if (const auto id = value->find("id"); id != value->end() && detail::IsUsableId(*id)) out.id = *id;
     }
-    Result<Sample> sample = BuildSample(*value);
+    Result<Sample> sample = BuildSample(*value, limits.max_depth);
     out.sample = sample ? std::move(sample) : WithPrefix(sample.error(), index, line);
   } catch (const std::exception& e) {
     out.sample = Error(ErrorKind::kInternal, SamplePrefix(index, line) + "reading failed: " + e.what());
@@ -297,17 +218,6 @@ ParsedSample ParseSampleAt(std::string_view text, std::size_t index, std::size_t
 
 Error NotAnArray(const std::string& why) { return BadSample("event is not a JSON array of samples: " + why); }
 
-// The position of the ',' or ']' that ends the array element starting at `pos`, or npos.
-std::size_t FindElementEnd(std::string_view body, std::size_t pos) {
-  JsonNestingScanner scanner;
-  for (; pos < body.size(); ++pos) {
-    const char c = body[pos];
-    if (scanner.AtTopLevel() && (c == ',' || c == ']')) return pos;
-    scanner.Feed(c);
-  }
-  return std::string_view::npos;
-}
-
 // Splits the event's top-level array into element texts without parsing them, so that a
 // malformed or too-deep element fails alone while its neighbours are still read.
 Result<std::vector<std::string_view>> SplitEventArray(std::string_view body) {
@@ -318,7 +228,7 @@ Result<std::vector<std::string_view>> SplitEventArray(std::string_view body) {
   pos = SkipJsonSpace(body, pos + 1);
   const bool empty_array = pos < body.size() && body[pos] == ']';
   while (!empty_array) {
-    const std::size_t end = FindElementEnd(body, pos);
+    const std::size_t end = FindValueEnd(body, pos, ']');
     if (end == std::string_view::npos) {
       return NotAnArray("the array is not closed (a ']' is missing or a string is not terminated)");
     }
@@ -458,7 +368,7 @@ ParsedSample ParseSampleText(std::string_view text, std::size_t index, const Rea
 Result<Sample> SampleFromJson(const Json& value) {
   try {
     Json copy = value;
-    return BuildSample(copy);
+    return BuildSample(copy, ReadLimits{}.max_depth);
   } catch (const std::exception& e) {
     return Error(ErrorKind::kInternal, std::string("reading the sample failed: ") + e.what());
   }

@@ -19,12 +19,16 @@ using gavel::fuzz::Check;
 // What a reader produced must hold together: an answer that is an assistant turn, an id that is
 // null or what the reader kept.
 void CheckSample(const gavel::ParsedSample& parsed) {
+  if (!parsed.id.is_null() && !parsed.id.is_string() && !parsed.id.is_number_integer()) {
+    Check(false, "the id read is not a usable id", parsed.id.dump(-1, ' ', false, gavel::Json::error_handler_t::replace));
+  }
   if (!parsed.sample) return;
   const gavel::Sample& s = parsed.sample.value();
   Check(s.answer_index < s.messages.size(), "answer_index out of range");
   const std::string& role = s.messages[s.answer_index].role;
   Check(role == "assistant" || role == "nova_assistant", "the answer is not an assistant turn", role);
   (void)s.answer();
+  (void)s.tool_calls();
   (void)s.prompt();
   (void)s.system();
   Check(s.metadata.is_object(), "metadata is not an object");
