@@ -12,7 +12,8 @@ Status RegisterBuiltinPlugins(PluginRegistry& registry, const BuiltinOptions& op
   for (auto* make : {&schema::MakeModule, &safety::MakeModule, &language::MakeModule, &text::MakeModule}) {
     if (Status st = registry.Add(make()); !st) return st;
   }
-  return registry.Add(judge::MakeModule(judge::ModuleOptions{.cache_file = options.judge_cache}));
+  return registry.Add(judge::MakeModule(
+      judge::ModuleOptions{.cache_file = options.judge_cache, .canned_verdicts = options.canned_judge}));
 }
 
 }  // namespace gavel

@@ -14,7 +14,8 @@
 
 namespace gavel::cli {
 
-// Each returns the process exit code: 0 done, 1 failed (bad rubric, unreadable input), 2 usage.
+// Each returns the process exit code (usage.h): 0 done, 1 failed, 2 usage, 3 a bench or judge-eval
+// threshold failed, 4 score: too many samples failed.
 int ScoreCommand(const std::vector<std::string>& args);
 int CheckCommand(const std::vector<std::string>& args);
 int LambdaLocalCommand(const std::vector<std::string>& args);

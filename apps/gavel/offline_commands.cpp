@@ -14,12 +14,12 @@
 #include "gavel/offline/summary.h"
 #include "gavel/safety/rule_pack.h"
 #include "gavel/sample_io.h"
+#include "usage.h"
 
 namespace gavel::cli {
 namespace {
 
 namespace fs = std::filesystem;
-constexpr int kGateFailed = 3;
 
 bool ValidName(const std::string& name) {
   if (name.empty() || name.size() > 64) return false;
@@ -93,7 +93,7 @@ int Finish(const Json& summary, const fs::path& out) {
                  g.value("check", std::string()).c_str(), g.contains("checkpoint") ? " for " : "",
                  g.value("checkpoint", std::string()).c_str(), g.value("message", std::string()).c_str());
   }
-  return passed ? 0 : kGateFailed;
+  return passed ? kExitOk : kExitGateFailed;
 }
 
 int Failed(const Error& e) {

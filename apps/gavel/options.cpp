@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <system_error>
 
+#include "usage.h"
+
 namespace gavel::cli {
 
 bool Options::Has(const std::string& flag) const {
@@ -71,7 +73,7 @@ bool ParseCount(const std::optional<std::string>& text, std::size_t& out) {
 
 int Usage(const std::string& message) {
   std::fprintf(stderr, "gavel: %s (see gavel --help)\n", message.c_str());
-  return 2;
+  return kExitUsage;
 }
 
 }  // namespace gavel::cli

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -10,6 +11,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "builtin.h"
@@ -18,6 +20,7 @@
 #include "gavel/rubric.h"
 #include "gavel/sample_io.h"
 #include "options.h"
+#include "usage.h"
 
 namespace gavel::cli {
 
@@ -65,6 +68,25 @@ std::string UsageSummary(const std::map<std::string, double>& usage) {
   return out;
 }
 
+// The error metric of a failed sample ("error.judge"), from its metrics (Score::Failed).
+std::string FailureCause(const Score& score) {
+  for (const Metric& m : score.metrics) {
+    if (m.name.rfind("error.", 0) == 0) return m.name;
+  }
+  return "error.unknown";
+}
+
+// "error.judge 12, error.rubric 3": the most frequent cause first, ties by name.
+std::string FailureBreakdown(const std::map<std::string, std::size_t>& causes) {
+  std::vector<std::pair<std::string, std::size_t>> sorted(causes.begin(), causes.end());
+  std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  std::string out;
+  for (const auto& [name, n] : sorted) {
+    if (!out.empty()) out += ", ";
+    out += name + " " + std::to_string(n);
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -76,36 +98,11 @@ Result<std::shared_ptr<const Rubric>> LoadRubric(const Options& opts, PluginRegi
   return Rubric::Load(*opts.Get("--rubric"), registry, load);
 }
 
-int CheckCommand(const std::vector<std::string>& args) {
-  Options opts;
-  if (std::string err = ParseOptions(args, {"--rubric", "--rubric-root"}, {}, opts); !err.empty()) return Usage(err);
-  if (!opts.Get("--rubric")) return Usage("check needs --rubric FILE");
-  PluginRegistry registry;
-  auto rubric = LoadRubric(opts, registry);
-  if (!rubric) {
-    std::fprintf(stderr, "gavel: %s\n", rubric.error().message().c_str());
-    return 1;
-  }
-  const Rubric& r = **rubric;
-  std::printf("rubric '%s' is valid: %zu gates, %zu checks, %zu judges; neutral reward %g\n", r.name().c_str(),
-              r.gates().size(), r.checks().size(), r.judges().size(), r.neutral());
-  auto list = [&r](const char* what, const std::vector<std::string>& names) {
-    for (const auto& n : names) {
-      auto m = r.measures().find(n);
-      std::printf("  %s %s%s\n", what, n.c_str(), m == r.measures().end() ? "" : (" (measures " + m->second + ")").c_str());
-    }
-  };
-  list("gate ", r.gates());
-  list("check", r.checks());
-  list("judge", r.judges());
-  return 0;
-}
-
 int ScoreCommand(const std::vector<std::string>& args) {
   Options opts;
   if (std::string err = ParseOptions(args,
                                      {"--rubric", "--input", "--output", "--format", "--threads", "--window",
-                                      "--timeout-ms", "--rubric-root", "--judge-cache"},
+                                      "--timeout-ms", "--rubric-root", "--judge-cache", "--max-error-rate"},
                                      {"--no-details", "--no-judge-cache"}, opts);
       !err.empty()) {
     return Usage(err);
@@ -118,6 +115,11 @@ int ScoreCommand(const std::vector<std::string>& args) {
   if (auto t = opts.Get("--timeout-ms"); !ParseCount(t, timeout_ms)) return Usage("--timeout-ms takes a whole number > 0");
   const std::optional<std::string> format = opts.Get("--format");
   if (format && *format != "jsonl" && *format != "array") return Usage("--format is jsonl or array");
+  // Half: a run where most samples got the neutral reward measured the failures, not the answers.
+  std::optional<double> max_error_rate = 0.5;
+  if (!ParseNumber(opts.Get("--max-error-rate"), max_error_rate) || *max_error_rate < 0 || *max_error_rate > 1) {
+    return Usage("--max-error-rate takes a number from 0 to 1");
+  }
 
   const auto started = std::chrono::steady_clock::now();
   std::optional<std::chrono::steady_clock::time_point> deadline;
@@ -127,7 +129,9 @@ int ScoreCommand(const std::vector<std::string>& args) {
     return Usage("--judge-cache and --no-judge-cache cannot be used together");
   }
   PluginRegistry registry;
-  auto rubric = LoadRubric(opts, registry, BuiltinOptions{.judge_cache = JudgeCacheFile(opts)});
+  BuiltinOptions plugins;
+  plugins.judge_cache = JudgeCacheFile(opts);
+  auto rubric = LoadRubric(opts, registry, plugins);
   if (!rubric) {
     std::fprintf(stderr, "gavel: %s\n", rubric.error().message().c_str());
     return 1;
@@ -175,12 +179,16 @@ int ScoreCommand(const std::vector<std::string>& args) {
   std::size_t count = 0, failed = 0;
   double reward_sum = 0;
   std::map<std::string, double> usage;
+  std::map<std::string, std::size_t> causes;
   bool first = true;
   if (as_array) *out << '[';
   auto emit = [&](Score&& score) {
     ++count;
     reward_sum += score.reward;
-    if (score.neutral) ++failed;
+    if (score.neutral) {
+      ++failed;
+      ++causes[FailureCause(score)];
+    }
     for (const auto& [name, value] : score.usage) usage[name] += value;
     if (as_array) *out << (first ? "\n" : ",\n");
     *out << ScoreToJsonLine(score, wo);
@@ -213,12 +221,19 @@ int ScoreCommand(const std::vector<std::string>& args) {
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const std::string breakdown = causes.empty() ? "" : ": " + FailureBreakdown(causes);
   std::fprintf(stderr,
-               "gavel: scored %zu samples with rubric '%s' in %.3f s: mean reward %.4f; %zu failed "
+               "gavel: scored %zu samples with rubric '%s' in %.3f s: mean reward %.4f; %zu failed%s "
                "(neutral reward, see details.errors)%s\n",
                count, (*rubric)->name().c_str(), seconds, count > 0 ? reward_sum / static_cast<double>(count) : 0.0,
-               failed, UsageSummary(usage).c_str());
-  return 0;
+               failed, breakdown.c_str(), UsageSummary(usage).c_str());
+  const double rate = count > 0 ? static_cast<double>(failed) / static_cast<double>(count) : 0.0;
+  if (rate > *max_error_rate) {
+    std::fprintf(stderr, "gavel: %zu of %zu samples failed (%.1f%%), more than --max-error-rate %g allows\n", failed,
+                 count, rate * 100, *max_error_rate);
+    return kExitTooManyFailed;
+  }
+  return kExitOk;
 }
 
 }  // namespace gavel::cli

@@ -10,6 +10,7 @@
 #include "lua_bounded.h"
 #include "lua_convert.h"
 #include "lua_readonly.h"
+#include "rubric_loader.h"
 
 namespace gavel::detail {
 namespace {
@@ -341,9 +342,10 @@ int Require(lua_State* L) {
     std::stringstream text;
     text << in.rdbuf();
     const std::string source = text.str();
-    // Built with append: GCC 12 at -O3 warns falsely (-Wrestrict) on "@" + string.
+    // Built with append: GCC 12 at -O3 warns falsely (-Wrestrict) on "@" + string. A long path
+    // is named relative to the root, which Lua does not cut (ChunkName).
     std::string chunk = "@";
-    chunk += file->string();
+    chunk += ChunkName(*file, ctx.root);
     if (luaL_loadbufferx(L, source.data(), source.size(), chunk.c_str(), "t") != LUA_OK) {
       lua_pushnil(L);
       lua_setfield(L, loaded, name.c_str());

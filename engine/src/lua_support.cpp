@@ -22,8 +22,12 @@ std::filesystem::path ResolveDataFile(lua_State* L, std::string_view name) {
   const auto canonical = std::filesystem::weakly_canonical(file, ec);
   const auto rel = canonical.lexically_relative(root);
   if (ec || rel.empty() || *rel.begin() == "..") {
-    luaL_error(L, "file '%s' is outside the folders a rubric may read (%s)", std::string(name).c_str(),
-               ctx.data_root_path.string().c_str());
+    // Say what allows it: the data root is the folder above the rubric root unless set.
+    luaL_error(L,
+               "file '%s' is outside the folders a rubric may read (%s); to allow it, move the file under "
+               "that folder or give a wider rubric root (gavel --rubric-root DIR: data files may then come "
+               "from the folder above DIR)",
+               std::string(name).c_str(), ctx.data_root_path.string().c_str());
   }
   if (!std::filesystem::is_regular_file(canonical, ec)) {
     luaL_error(L, "file '%s' not found (looked for %s)", std::string(name).c_str(), file.string().c_str());

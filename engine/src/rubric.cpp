@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <sstream>
+#include <system_error>
 
 #include "lua_convert.h"
 #include "rubric_loader.h"
@@ -71,9 +73,32 @@ int ReturnRubricLine(const std::string& source) {
   return found;
 }
 
-// Gives a message from the rubric constructor the file and line it lacks.
-std::string Locate(const std::string& display_name, const std::string& source, std::string message) {
+// The file a message starts with ("<file>:<line>: ..."), or "" when it names no .lua file.
+std::string LeadingFile(const std::string& message) {
+  const std::size_t colon = message.find(".lua:");
+  if (colon == std::string::npos) return {};
+  const std::size_t digits = colon + 5;
+  std::size_t end = digits;
+  while (end < message.size() && message[end] >= '0' && message[end] <= '9') ++end;
+  if (end == digits || end >= message.size() || message[end] != ':') return {};
+  return message.substr(0, colon + 4);
+}
+
+// Gives a message from loading the rubric its files named whole, once: the rubric's chunk name
+// becomes `display_name`, a helper's root-relative one its path under the root, and a message
+// that names no file gets the rubric's file and the line of its `return rubric {`.
+std::string Locate(const std::string& display_name, const std::string& chunk, const std::filesystem::path& root,
+                   const std::string& source, std::string message) {
   if (message.rfind(display_name + ":", 0) == 0) return message;
+  if (const std::string file = LeadingFile(message); !file.empty()) {
+    if (file == chunk) return display_name + message.substr(file.size());
+    std::error_code ec;
+    const std::filesystem::path named(file);
+    if (named.is_relative() && std::filesystem::is_regular_file(root / named, ec)) {
+      return (root / named).string() + message.substr(file.size());
+    }
+    if (std::filesystem::is_regular_file(named, ec)) return message;
+  }
   const int line = ReturnRubricLine(source);
   if (line == 0) return display_name + ": " + message;
   return display_name + ":" + std::to_string(line) + ": " + message;
@@ -81,12 +106,25 @@ std::string Locate(const std::string& display_name, const std::string& source, s
 
 }  // namespace
 
+std::string ChunkName(const std::filesystem::path& file, const std::filesystem::path& root) {
+  constexpr std::size_t kWhole = LUA_IDSIZE - 1;  // Lua keeps chunk names up to this length whole
+  std::string name = file.string();
+  if (name.size() <= kWhole) return name;
+  std::error_code ec;
+  const std::filesystem::path canonical_root = std::filesystem::weakly_canonical(root, ec);
+  const std::filesystem::path canonical_file = std::filesystem::weakly_canonical(file, ec);
+  const std::filesystem::path rel = canonical_file.lexically_relative(canonical_root);
+  if (!ec && !rel.empty() && *rel.begin() != ".." && rel.string().size() <= kWhole) return rel.string();
+  return name;
+}
+
 Result<RubricInfo> LoadRubricInto(LuaSandbox& sandbox, const std::string& display_name,
                                   const std::string& source, const RubricLimits& load_limits) {
   Budget budget;
   budget.limits = load_limits;
   budget.deadline = Clock::now() + load_limits.time;
   StateContext& ctx = sandbox.context();
+  const std::string chunk = ChunkName(display_name, ctx.root);
   sandbox.Activate(&budget);
   RubricInfo info;
   std::string failure;
@@ -99,9 +137,9 @@ Result<RubricInfo> LoadRubricInto(LuaSandbox& sandbox, const std::string& displa
         const int prelude = lua_gettop(L);
 
         // Built with append: GCC 12 at -O3 warns falsely (-Wrestrict) on "@" + string.
-        std::string chunk = "@";
-        chunk += display_name;
-        if (luaL_loadbufferx(L, source.data(), source.size(), chunk.c_str(), "t") != LUA_OK) {
+        std::string at = "@";
+        at += chunk;
+        if (luaL_loadbufferx(L, source.data(), source.size(), at.c_str(), "t") != LUA_OK) {
           lua_error(L);
         }
         lua_call(L, 0, 1);
@@ -160,7 +198,7 @@ Result<RubricInfo> LoadRubricInto(LuaSandbox& sandbox, const std::string& displa
     if (st.error().kind() == ErrorKind::kLimit) {
       return Error(ErrorKind::kBadRubric, display_name + ": loading the rubric hit a limit: " + st.error().message());
     }
-    return Error(ErrorKind::kBadRubric, Locate(display_name, source, st.error().message()));
+    return Error(ErrorKind::kBadRubric, Locate(display_name, chunk, ctx.root, source, st.error().message()));
   }
   if (!failure.empty()) return Error(ErrorKind::kBadRubric, failure);
   if (Status locked = sandbox.LockGlobals(); !locked) return locked.error();

@@ -2,6 +2,7 @@
 // state, to validate) and by every worker (to get its own copy).
 #pragma once
 
+#include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
@@ -18,6 +19,12 @@ struct RubricInfo {
   std::vector<std::string> gates, checks, judges;
   std::map<std::string, std::string> measures;  // step name -> what it measures
 };
+
+// The chunk name (without Lua's leading '@') of a rubric or helper file. Lua keeps at most
+// LUA_IDSIZE - 1 bytes of it in messages and cuts a longer one from the front ("...ics/x.lua"),
+// so a long path is named relative to `root` (the rubric root) instead, which stays whole; load
+// errors get the full path back (LoadRubricInto). Short paths are kept as given.
+std::string ChunkName(const std::filesystem::path& file, const std::filesystem::path& root);
 
 // Loads the rubric into `sandbox`, stores the runner and the rubric object in the registry
 // (StateContext::runner_ref and rubric_ref) and locks the globals. Errors name file and line.

@@ -36,6 +36,7 @@
 #include "gavel/judge/http_client.h"
 #include "gavel/judge/provider.h"
 #include "gavel/judge/reply_cache.h"
+#include "gavel/judge/verdict_generator.h"
 #include "gavel/lua_support.h"
 #include "gavel/plugin.h"
 #include "gavel/schema/extract.h"
@@ -53,6 +54,10 @@ constexpr const char* kModuleKey = "gavel.judge.module";
 constexpr const char* kUrlVariable = "GAVEL_JUDGE_URL";
 constexpr const char* kWindowVariable = "GAVEL_JUDGE_WINDOW";
 constexpr const char* kPricesVariable = "GAVEL_JUDGE_PRICES";
+// The URL every grader gets when verdicts are canned: parsed, never called.
+constexpr const char* kCannedUrl = "http://canned.invalid/v1?model=canned";
+// Seeds tried for a canned verdict that fits the schema (the generator skips `pattern` and the like).
+constexpr std::uint64_t kCannedSeeds = 16;
 // Verdicts deeper than this are unusable: the engine converts JSON to Lua only down to 64 levels.
 constexpr std::size_t kMaxVerdictDepth = 64;
 constexpr std::uintmax_t kMaxTemplateBytes = std::uintmax_t{1} << 20;
@@ -114,6 +119,7 @@ class JudgeModule final : public Plugin {
   Result<HttpClient*> Client() const;
   // The reply cache, opened on first use; null when the module has none.
   Result<ReplyCache*> Cache() const;
+  bool canned() const { return options_.canned_verdicts; }
 
  private:
   ModuleOptions options_;
@@ -489,6 +495,8 @@ int New(lua_State* L) {
   if (prompt == nullptr) luaL_error(L, "judge.new: option 'prompt' (the prompt template file) is required");
   if (verdict == nullptr) luaL_error(L, "judge.new: option 'verdict' (the verdict schema file) is required");
   if (url == nullptr) url = std::getenv(kUrlVariable);
+  // Canned verdicts need no endpoint and no credentials, whatever the rubric names.
+  if (const JudgeModule* module = ModuleOf(L); module != nullptr && module->canned()) url = kCannedUrl;
   if (url == nullptr || *url == '\0') {
     luaL_error(L, "judge.new: no judge URL: give the option 'url' or set the environment variable %s", kUrlVariable);
   }
@@ -694,6 +702,7 @@ struct Job {
   std::shared_ptr<const Grader> grader;
   HttpClient* client = nullptr;
   ReplyCache* cache = nullptr;  // null: no cache
+  bool canned = false;          // answered here (ModuleOptions::canned_verdicts), never sent
   std::vector<Slot> slots;
   std::optional<AsyncCompleter> completer;  // set before the first call is submitted
   std::atomic<std::size_t> remaining{0};
@@ -716,12 +725,19 @@ void SubmitCall(const std::shared_ptr<Job>& job, std::size_t i);
 
 // Why a reply gives no usable verdict, or "" with the slot's verdict filled in.
 // `usage` gets the reply's token counts (zero when it cannot be read).
+std::string VerdictFromText(const Grader& g, JobKind kind, std::string_view text, Slot& slot);
+
 std::string ReadVerdict(const Grader& g, JobKind kind, std::string_view body, Slot& slot, JudgeReply& usage) {
   Result<JudgeReply> reply = ParseReply(g.config.kind, body);
   if (!reply) return "the judge's reply could not be read: " + reply.error().message();
   usage.input_tokens = reply->input_tokens;
   usage.output_tokens = reply->output_tokens;
-  schema::Extracted e = schema::ExtractJson(reply->text, schema::ExtractOptions{.max_depth = kMaxVerdictDepth});
+  return VerdictFromText(g, kind, reply->text, slot);
+}
+
+// The verdict in a reply's text, checked against the grader's schema (and "winner" for compare).
+std::string VerdictFromText(const Grader& g, JobKind kind, std::string_view text, Slot& slot) {
+  schema::Extracted e = schema::ExtractJson(text, schema::ExtractOptions{.max_depth = kMaxVerdictDepth});
   if (!e.ok()) {
     return "the verdict is not JSON (" + std::string(schema::ExtractStatusName(e.status)) + "): " + e.error;
   }
@@ -891,7 +907,30 @@ void OnCallDone(const std::shared_ptr<Job>& job, std::size_t i, HttpResponse res
   }
 }
 
+// A canned call: a verdict generated from the schema, seeded by the request, so the same
+// request gets the same verdict; counted as judge.canned, not as a call.
+void AnswerCanned(const std::shared_ptr<Job>& job, std::size_t i) {
+  Slot& slot = job->slots[i];
+  const Grader& g = *job->grader;
+  job->completer->AddUsage("judge.canned", 1);
+  std::string problem;
+  try {
+    const std::uint64_t seed = Fnv1a(slot.request.body);
+    for (std::uint64_t attempt = 0; attempt < kCannedSeeds; ++attempt) {
+      problem = VerdictFromText(g, job->kind, GenerateVerdict(g.schema_document, Mix(seed, attempt)).dump(), slot);
+      if (problem.empty()) break;
+    }
+  } catch (const std::exception& e) {
+    problem = e.what();
+  }
+  EndSlot(job, i, problem.empty() ? "" : "no canned verdict fits " + g.schema_name + ": " + problem);
+}
+
 void SubmitCall(const std::shared_ptr<Job>& job, std::size_t i) {
+  if (job->canned) {
+    AnswerCanned(job, i);
+    return;
+  }
   Slot& slot = job->slots[i];
   if (slot.calls == 0 && !slot.cache_key.empty()) {
     if (std::optional<std::string> body = job->cache->Find(slot.cache_key)) {
@@ -1061,7 +1100,9 @@ int Run(lua_State* L, const char* fn, JobKind kind, int vars_idx, std::vector<Ov
     std::string error;
     try {
       job = BuildJob(L, kind, fn, CheckGrader(L), vars_idx, overlays, error);
-      if (job) {
+      if (job && module->canned()) {
+        job->canned = true;
+      } else if (job) {
         Result<HttpClient*> client = module->Client();
         Result<ReplyCache*> cache = module->Cache();
         if (client && cache) {

@@ -1415,3 +1415,40 @@ TEST_CASE("a cache file that cannot be opened fails the rubric load, naming it")
 }
 
 }  // namespace
+
+TEST_CASE("canned verdicts answer locally, fit the schema and need no URL or credentials") {
+  ScopedEnv env = CleanEnv();
+  Project p(gavel::judge::ModuleOptions{.cache_file = {}, .canned_verdicts = true});
+  // No url option and no GAVEL_JUDGE_URL; a Bedrock URL without credentials is ignored as well.
+  for (const std::string& url : {std::string(), std::string("bedrock://us-east-1/m")}) {
+    INFO(url);
+    const std::string options = (url.empty() ? "" : "url = '" + url + "', ") +
+                                "prompt = '../prompts/review.txt', verdict = '../schemas/verdict.json'";
+    REQUIRE(p.Load(Rubric(options)));
+    Score s = p.Answer("Paris");
+    INFO(ErrorText(s));
+    REQUIRE(s.errors.empty());
+    const gavel::Json& verdict = s.details["review"]["verdict"];
+    CHECK(verdict["score"].is_number_integer());
+    CHECK(verdict["score"].get<int>() >= 1);
+    CHECK(verdict["score"].get<int>() <= 5);
+    CHECK(verdict["rationale"].is_string());
+    CHECK(s.usage.at("judge.canned") == 1);
+    CHECK(s.usage.count("judge.calls") == 0);
+    // The same request gets the same verdict.
+    CHECK(p.Answer("Paris").details["review"]["verdict"] == verdict);
+  }
+  // compare needs a winner: the canned verdict gives one from the schema's enum.
+  REQUIRE(p.Load(Rubric("prompt = '../prompts/pair.txt', verdict = '../schemas/pair.json'",
+                        "local r = g:compare(s, 'a', 'b')\n return 1, r")));
+  Score pair = p.Answer("x");
+  INFO(ErrorText(pair));
+  CHECK(pair.errors.empty());
+}
+
+TEST_CASE("without canned verdicts a grader still needs a judge URL") {
+  ScopedEnv env = CleanEnv();
+  Project p;
+  CHECK_FALSE(p.Load(Rubric("prompt = '../prompts/review.txt', verdict = '../schemas/verdict.json'")));
+  CHECK_THAT(p.error, Catch::Contains("no judge URL"));
+}

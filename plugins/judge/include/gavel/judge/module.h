@@ -4,6 +4,7 @@
 // module object shared by every sample of every worker (the Lua API is in docs/rubrics.md).
 //
 //   registry.Add(gavel::judge::MakeModule());
+//   registry.Add(gavel::judge::MakeModule({.canned_verdicts = true}));   // no endpoint is called
 #pragma once
 
 #include <filesystem>
@@ -17,6 +18,11 @@ struct ModuleOptions {
   // The SQLite file of the judge reply cache (see reply_cache.h), opened when a rubric first
   // creates a grader; empty: no cache.
   std::filesystem::path cache_file;
+  // Answer every judge call here, with a verdict made from the grader's schema and a hash of
+  // the request (verdict_generator.h), instead of calling the endpoint; judge.new then ignores
+  // the URL and needs no credentials. For dry runs (gavel check): the rubric's steps run, its
+  // judges' scores mean nothing.
+  bool canned_verdicts = false;
 };
 
 std::unique_ptr<gavel::Plugin> MakeModule(ModuleOptions options = {});
