@@ -1,6 +1,8 @@
 // The `gavel` command line, run as a real process on the bundled example and on bad input.
 #include <catch2/catch.hpp>
 
+#include <chrono>
+
 #include <sys/wait.h>
 
 #include <cstdio>
@@ -289,4 +291,44 @@ TEST_CASE("a data file outside the rubric's reach is refused with what allows it
              dir);
   INFO(allowed.err);
   CHECK(allowed.exit_code == 0);
+}
+
+TEST_CASE("gavel score --timeout-ms answers every line in time whatever a rubric's pattern does", "[cli][deadline]") {
+  // The reproduction: with Lua's own matcher this printed nothing for minutes, not even the
+  // fast samples' lines.
+  gavel::testing::TempDir dir;
+  const auto rubric = dir.Write("slow.lua", R"(
+    return rubric {
+      limits = { time_ms = 60000 },
+      checks = { check { name = "pattern", fn = function(s)
+        if s.answer:find("^slow") then return s.answer:rep(2000):find(".-.-.-.-b") == nil end
+        return true
+      end } },
+    })");
+  std::string input;
+  for (const char* id : {"fast-1", "slow", "fast-2"}) {
+    const std::string answer = std::string(id) == "slow" ? "slow " + std::string(400, 'a') : "fine";
+    input += gavel::Json({{"id", id},
+                          {"messages", gavel::Json::array({{{"role", "user"}, {"content", "Say something."}},
+                                                           {{"role", "assistant"}, {"content", answer}}})}})
+                 .dump() +
+             "\n";
+  }
+  const auto samples = dir.Write("samples.jsonl", input);
+  const auto started = std::chrono::steady_clock::now();
+  CliResult r = RunCli("score --rubric '" + rubric.string() + "' --input '" + samples.string() +
+                           "' --timeout-ms 2000 --max-error-rate 1",
+                       dir);
+  const auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  std::vector<gavel::Json> lines = Lines(r.out);
+  REQUIRE(lines.size() == 3);
+  CHECK(lines[0]["aggregate_reward_score"] == 1.0);
+  CHECK(lines[2]["aggregate_reward_score"] == 1.0);
+  CHECK(lines[1]["id"] == "slow");
+  const std::string cause = lines[1]["metrics_list"].back()["name"];
+  CHECK((cause == "error.limit" || cause == "error.deadline"));
+  // Start-up, the rubric load and the 2 s deadline, with room for a loaded machine.
+  CHECK(seconds < 30.0);
 }

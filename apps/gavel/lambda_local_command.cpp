@@ -13,6 +13,7 @@
 #include "gavel/lambda/handler.h"
 #include "gavel/lambda/invocation_report.h"
 #include "options.h"
+#include "usage.h"
 
 namespace gavel::cli {
 
@@ -64,7 +65,8 @@ int LambdaLocalCommand(const std::vector<std::string>& args) {
   std::fprintf(stderr, "%s\n", lambda::InvocationLogLine(outcome.report).c_str());
   std::fprintf(stderr, "gavel: init and invocation took %.1f ms\n",
                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
-  return outcome.ok ? 0 : 1;
+  (*handler)->ReplaceStuckWorkers();
+  return Finish(outcome.ok ? 0 : 1);
 }
 
 }  // namespace gavel::cli

@@ -213,6 +213,8 @@ int ScoreCommand(const std::vector<std::string>& args) {
       return 1;
     }
   }
+  // A worker stuck in native code past the deadline is given up on now, so that Finish knows.
+  (*engine)->ReplaceStuckWorkers();
   if (as_array) *out << (first ? "]\n" : "\n]\n");
   out->flush();
   if (!*out) {
@@ -231,9 +233,9 @@ int ScoreCommand(const std::vector<std::string>& args) {
   if (rate > *max_error_rate) {
     std::fprintf(stderr, "gavel: %zu of %zu samples failed (%.1f%%), more than --max-error-rate %g allows\n", failed,
                  count, rate * 100, *max_error_rate);
-    return kExitTooManyFailed;
+    return Finish(kExitTooManyFailed);
   }
-  return kExitOk;
+  return Finish(kExitOk);
 }
 
 }  // namespace gavel::cli

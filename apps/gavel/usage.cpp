@@ -1,7 +1,11 @@
 #include "usage.h"
 
 #include <array>
+#include <cstdio>
+#include <cstdlib>
 #include <utility>
+
+#include "gavel/engine.h"
 
 namespace gavel::cli {
 namespace {
@@ -93,6 +97,18 @@ std::string FullUsage() {
   std::string text = "usage: gavel <command> [options]   (gavel <command> --help: that command only)\n\ncommands:\n";
   for (const auto& [name, usage] : kCommands) text += usage;
   return text + kExitCodes;
+}
+
+int Finish(int code) {
+  if (const std::size_t stuck = AbandonedWorkerThreadsRunning(); stuck > 0) {
+    std::fprintf(stderr,
+                 "gavel: %zu worker thread(s) stuck in native code past the deadline could not be reclaimed; "
+                 "every answer is written, exiting now\n",
+                 stuck);
+    std::fflush(nullptr);
+    std::_Exit(code);
+  }
+  return code;
 }
 
 }  // namespace gavel::cli

@@ -16,6 +16,12 @@ inline constexpr int kExitUsage = 2;           // the command line is wrong
 inline constexpr int kExitGateFailed = 3;      // bench / judge-eval: a threshold or case failed
 inline constexpr int kExitTooManyFailed = 4;   // score: more samples failed than --max-error-rate
 
+// A command that has written everything it owes returns through this. When a worker thread is
+// still stuck in native code past a deadline (the engine answered for its samples), the
+// process says so and ends at once with `code`: returning would run static destructors under a
+// thread that may still be inside them.
+int Finish(int code);
+
 // The usage of one command ("score", "check", ...) with the exit codes; "" for an unknown one.
 std::string CommandUsage(std::string_view command);
 // The usage of every command, with the exit codes.
