@@ -224,6 +224,12 @@ namespace {
 
 void PushString(lua_State* L, std::string_view text) { lua_pushlstring(L, text.data(), text.size()); }
 
+// table[key] = text, for the table on top of the stack.
+void SetStringField(lua_State* L, const char* key, std::string_view text) {
+  PushString(L, text);
+  lua_setfield(L, -2, key);
+}
+
 // A list of {id, name, arguments, input}: `arguments` the JSON text, `input` the decoded value
 // (absent when the arguments are not JSON).
 void PushToolCalls(lua_State* L, const std::vector<ToolCall>& calls) {
@@ -231,12 +237,9 @@ void PushToolCalls(lua_State* L, const std::vector<ToolCall>& calls) {
   lua_Integer i = 1;
   for (const ToolCall& call : calls) {
     lua_createtable(L, 0, 4);
-    PushString(L, call.id);
-    lua_setfield(L, -2, "id");
-    PushString(L, call.name);
-    lua_setfield(L, -2, "name");
-    PushString(L, call.arguments);
-    lua_setfield(L, -2, "arguments");
+    SetStringField(L, "id", call.id);
+    SetStringField(L, "name", call.name);
+    SetStringField(L, "arguments", call.arguments);
     if (call.input) {
       PushJson(L, *call.input);
       lua_setfield(L, -2, "input");
@@ -249,10 +252,8 @@ void PushToolCalls(lua_State* L, const std::vector<ToolCall>& calls) {
 // a plain text conversation costs what it did before tool calls were read.
 void PushMessage(lua_State* L, const Message& m) {
   lua_createtable(L, 0, 2);
-  PushString(L, m.role);
-  lua_setfield(L, -2, "role");
-  PushString(L, m.content);
-  lua_setfield(L, -2, "content");
+  SetStringField(L, "role", m.role);
+  SetStringField(L, "content", m.content);
   if (!m.parts.empty()) {
     lua_createtable(L, static_cast<int>(m.parts.size()), 0);
     lua_Integer i = 1;
@@ -266,10 +267,7 @@ void PushMessage(lua_State* L, const Message& m) {
     PushToolCalls(L, m.tool_calls);
     lua_setfield(L, -2, "tool_calls");
   }
-  if (!m.tool_call_id.empty()) {
-    PushString(L, m.tool_call_id);
-    lua_setfield(L, -2, "tool_call_id");
-  }
+  if (!m.tool_call_id.empty()) SetStringField(L, "tool_call_id", m.tool_call_id);
 }
 
 }  // namespace
@@ -278,12 +276,9 @@ void PushSample(lua_State* L, const Sample& sample) {
   lua_createtable(L, 0, 9);
   PushJson(L, sample.id);
   lua_setfield(L, -2, "id");
-  PushString(L, sample.answer());
-  lua_setfield(L, -2, "answer");
-  PushString(L, sample.prompt());
-  lua_setfield(L, -2, "prompt");
-  PushString(L, sample.system());
-  lua_setfield(L, -2, "system");
+  SetStringField(L, "answer", sample.answer());
+  SetStringField(L, "prompt", sample.prompt());
+  SetStringField(L, "system", sample.system());
   lua_createtable(L, static_cast<int>(sample.messages.size()), 0);
   lua_Integer i = 1;
   for (const Message& m : sample.messages) {
