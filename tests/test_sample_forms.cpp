@@ -117,13 +117,13 @@ TEST_CASE("Tool call arguments: an object is taken as it stands, deep or NUL-bea
 
 TEST_CASE("Content may be null or absent only beside tool calls", "[sample_io][tools]") {
   CHECK(ErrorOf(WithMessages(R"([{"role":"assistant","content":null}])")) ==
-        R"(sample 4: "messages"[0].content must be a string or a list of content parts, not null )"
+        R"(sample 5: "messages"[0].content must be a string or a list of content parts, not null )"
         R"((only a turn with tool_calls may omit it))");
   CHECK(ErrorOf(WithMessages(R"([{"role":"assistant","content":null,"tool_calls":[]}])")) ==
-        R"(sample 4: "messages"[0].content must be a string or a list of content parts, not null )"
+        R"(sample 5: "messages"[0].content must be a string or a list of content parts, not null )"
         R"((only a turn with tool_calls may omit it))");
   CHECK(ErrorOf(WithMessages(R"([{"role":"assistant","tool_calls":null}])")) ==
-        R"(sample 4: "messages"[0] has no "content")");
+        R"(sample 5: "messages"[0] has no "content")");
 }
 
 TEST_CASE("Malformed tool calls and tool turns are precise errors", "[sample_io][tools]") {
@@ -150,7 +150,7 @@ TEST_CASE("Malformed tool calls and tool turns are precise errors", "[sample_io]
        R"("messages"[0].tool_call_id must be a string, not a number)"},
   };
   for (const auto& [text, message] : cases) {
-    CHECK(ErrorOf(text) == "sample 4: " + message);
+    CHECK(ErrorOf(text) == "sample 5: " + message);
   }
 }
 
@@ -232,7 +232,7 @@ TEST_CASE("Malformed content blocks are precise errors", "[sample_io][converse]"
       {part(R"({"toolUse":{"toolUseId":"u","name":"f"}})"), path + R"(.toolUse has no "input")"},
   };
   for (const auto& [text, message] : cases) {
-    CHECK(ErrorOf(text) == "sample 4: " + message);
+    CHECK(ErrorOf(text) == "sample 5: " + message);
   }
 }
 
@@ -321,7 +321,7 @@ TEST_CASE("The tool-call example of docs/rubrics.md scores as described", "[samp
 // Ids
 
 TEST_CASE("An id that is not usable gets a message saying what an id may be", "[sample_io][id]") {
-  const std::string may_be = R"(sample 4: "id" must be a string or an integer from -2^63 to 2^64-1, not )";
+  const std::string may_be = R"(sample 5: "id" must be a string or an integer from -2^63 to 2^64-1, not )";
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"1.5", "1.5, a number with a fraction"},
       {"-0.25", "-0.25, a number with a fraction"},

@@ -226,7 +226,7 @@ TEST_CASE("Escaped NUL characters are valid JSON and kept", "[sample_io]") {
 
 TEST_CASE("A missing or unusable id is an error and leaves the id null", "[sample_io]") {
   const ParsedSample missing = ParseSampleText(R"({"messages":[{"role":"assistant","content":"a"}]})", 2);
-  CHECK(ErrorOf(missing) == R"(sample 2: missing "id")");
+  CHECK(ErrorOf(missing) == R"(sample 3: missing "id")");
   CHECK(missing.id.is_null());
 
   const std::vector<std::pair<std::string, std::string>> cases = {{"true", "a boolean"},
@@ -236,14 +236,14 @@ TEST_CASE("A missing or unusable id is an error and leaves the id null", "[sampl
                                                                    {"{}", "an object"}};
   for (const auto& [id, described] : cases) {
     const ParsedSample parsed = ParseSampleText(SampleText(id), 0);
-    CHECK(ErrorOf(parsed) == R"(sample 0: "id" must be a string or an integer from -2^63 to 2^64-1, not )" + described);
+    CHECK(ErrorOf(parsed) == R"(sample 1: "id" must be a string or an integer from -2^63 to 2^64-1, not )" + described);
     CHECK(parsed.id.is_null());
   }
 }
 
 TEST_CASE("A readable id is kept when the rest of the sample is bad", "[sample_io]") {
   const ParsedSample parsed = ParseSampleText(R"({"id":"keep-me","messages":[]})", 0);
-  CHECK(ErrorOf(parsed) == R"(sample 0: "messages" must be a non-empty array, not an empty array)");
+  CHECK(ErrorOf(parsed) == R"(sample 1: "messages" must be a non-empty array, not an empty array)");
   CHECK(parsed.id == "keep-me");
 }
 
@@ -276,34 +276,34 @@ TEST_CASE("Malformed messages are precise errors", "[sample_io]") {
   };
   for (const auto& [text, message] : cases) {
     INFO(text);
-    CHECK(ErrorOf(ParseSampleText(text, 3)) == "sample 3: " + message);
+    CHECK(ErrorOf(ParseSampleText(text, 3)) == "sample 4: " + message);
   }
 }
 
 TEST_CASE("A value that is not an object is an error", "[sample_io]") {
-  CHECK(ErrorOf(ParseSampleText("[1,2]", 0)) == "sample 0: must be a JSON object, not an array");
-  CHECK(ErrorOf(ParseSampleText(R"("text")", 0)) == "sample 0: must be a JSON object, not a string");
+  CHECK(ErrorOf(ParseSampleText("[1,2]", 0)) == "sample 1: must be a JSON object, not an array");
+  CHECK(ErrorOf(ParseSampleText(R"("text")", 0)) == "sample 1: must be a JSON object, not a string");
 }
 
 TEST_CASE("Invalid JSON is an error naming the position", "[sample_io]") {
   const std::string truncated = ErrorOf(ParseSampleText(R"({"id":1,)", 0));
-  CHECK_THAT(truncated, Catch::StartsWith("sample 0: invalid JSON at byte 8: "));
+  CHECK_THAT(truncated, Catch::StartsWith("sample 1: invalid JSON at byte 8: "));
   CHECK_THAT(truncated, !Catch::Contains("json.exception"));
 
   CHECK_THAT(ErrorOf(ParseSampleText(SampleText("1") + " x", 0)),
-             Catch::StartsWith("sample 0: invalid JSON at byte"));
+             Catch::StartsWith("sample 1: invalid JSON at byte"));
   CHECK_THAT(ErrorOf(ParseSampleText(SampleText("1", R"(,"big":1e999)"), 0)),
-             Catch::StartsWith("sample 0: invalid JSON"));
+             Catch::StartsWith("sample 1: invalid JSON"));
 }
 
 TEST_CASE("Empty text is an error", "[sample_io]") {
-  CHECK(ErrorOf(ParseSampleText("", 0)) == "sample 0: empty: there is no JSON value");
-  CHECK(ErrorOf(ParseSampleText(" \t\r\n", 0)) == "sample 0: empty: there is no JSON value");
+  CHECK(ErrorOf(ParseSampleText("", 0)) == "sample 1: empty: there is no JSON value");
+  CHECK(ErrorOf(ParseSampleText(" \t\r\n", 0)) == "sample 1: empty: there is no JSON value");
 }
 
 TEST_CASE("Invalid UTF-8 is an error whose message stays valid UTF-8", "[sample_io]") {
   const std::string message = ErrorOf(ParseSampleText(SampleText("\"a\xFF\xFE\""), 0));
-  CHECK_THAT(message, Catch::StartsWith("sample 0: invalid JSON at byte"));
+  CHECK_THAT(message, Catch::StartsWith("sample 1: invalid JSON at byte"));
   CHECK_THAT(message, Catch::Contains("UTF-8"));
   CHECK_THAT(message, Catch::Contains("\\xFF"));
   CHECK(IsValidUtf8(message));
@@ -318,19 +318,19 @@ TEST_CASE("Invalid UTF-8 is an error whose message stays valid UTF-8", "[sample_
 
 TEST_CASE("Raw NUL bytes are errors, even after a complete value", "[sample_io]") {
   CHECK(ErrorOf(ParseSampleText(SampleText("\"a\0b\""s), 0)) ==
-        "sample 0: raw NUL byte at byte 9 inside a string (escape it as \\u0000)");
+        "sample 1: raw NUL byte at byte 9 inside a string (escape it as \\u0000)");
   // nlohmann's lexer stops at NUL, so without a check this would parse as the valid prefix.
   CHECK(ErrorOf(ParseSampleText(SampleText("1") + "\0garbage"s, 0)) ==
-        "sample 0: raw NUL byte at byte " + std::to_string(SampleText("1").size() + 1));
+        "sample 1: raw NUL byte at byte " + std::to_string(SampleText("1").size() + 1));
 }
 
 TEST_CASE("Nesting is bounded before parsing", "[sample_io]") {
   SECTION("100,000 levels are a clean error, fast") {
     const auto start = std::chrono::steady_clock::now();
     CHECK(ErrorOf(ParseSampleText(SampleText("1", R"(,"x":)" + Nested(100000)), 0)) ==
-          "sample 0: nested deeper than 64 levels of arrays and objects");
+          "sample 1: nested deeper than 64 levels of arrays and objects");
     CHECK(ErrorOf(ParseSampleText(std::string(100000, '{'), 0)) ==
-          "sample 0: nested deeper than 64 levels of arrays and objects");
+          "sample 1: nested deeper than 64 levels of arrays and objects");
     CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(1));
   }
   SECTION("the limit counts the sample object itself and ignores brackets in strings") {
@@ -340,7 +340,7 @@ TEST_CASE("Nesting is bounded before parsing", "[sample_io]") {
     SampleOf(ParseSampleText(MessagesText(R"([{"role":"assistant","content":"[[[[{{{{"}])"), 0, limits));
     SampleOf(ParseSampleText(SampleText("1", R"(,"x":[[1]])"), 0, limits));
     CHECK(ErrorOf(ParseSampleText(SampleText("1", R"(,"x":[[[1]]])"), 0, limits)) ==
-          "sample 0: nested deeper than 3 levels of arrays and objects");
+          "sample 1: nested deeper than 3 levels of arrays and objects");
   }
 }
 
@@ -349,7 +349,7 @@ TEST_CASE("A sample larger than max_sample_bytes is an error", "[sample_io]") {
   limits.max_sample_bytes = 60;
   const std::string text = SampleText("1", R"(,"pad":")" + std::string(100, 'p') + "\"");
   CHECK(ErrorOf(ParseSampleText(text, 0, limits)) ==
-        "sample 0: the sample is " + std::to_string(text.size()) + " bytes, over the limit of 60 bytes");
+        "sample 1: the sample is " + std::to_string(text.size()) + " bytes, over the limit of 60 bytes");
   limits.max_sample_bytes = text.size();
   SampleOf(ParseSampleText(text, 0, limits));
 }
@@ -429,13 +429,13 @@ TEST_CASE("A bad element is a per-sample error and its neighbours are still read
   const std::string good0 = SampleText("0");
   const std::string good2 = SampleText("2");
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {R"({"id":1,,})", "sample 1: invalid JSON at byte"},
-      {"[" + Nested(100000) + "]", "sample 1: nested deeper than 64 levels"},
-      {"7", "sample 1: must be a JSON object, not a number"},
-      {"null", "sample 1: must be a JSON object, not null"},
-      {SampleText("\"\xC3\x28\""), "sample 1: invalid JSON at byte"},
-      {SampleText("\"\0\""s), "sample 1: raw NUL byte"},
-      {"", "sample 1: empty"},
+      {R"({"id":1,,})", "sample 2: invalid JSON at byte"},
+      {"[" + Nested(100000) + "]", "sample 2: nested deeper than 64 levels"},
+      {"7", "sample 2: must be a JSON object, not a number"},
+      {"null", "sample 2: must be a JSON object, not null"},
+      {SampleText("\"\xC3\x28\""), "sample 2: invalid JSON at byte"},
+      {SampleText("\"\0\""s), "sample 2: raw NUL byte"},
+      {"", "sample 2: empty"},
   };
   for (const auto& [element, message] : cases) {
     INFO(element.substr(0, 80));
@@ -455,7 +455,7 @@ TEST_CASE("A trailing comma in an event is one more, empty, sample", "[event]") 
   REQUIRE(event.ok());
   REQUIRE(event->size() == 2);
   SampleOf((*event)[0]);
-  CHECK(ErrorOf((*event)[1]) == "sample 1: empty: there is no JSON value");
+  CHECK(ErrorOf((*event)[1]) == "sample 2: empty: there is no JSON value");
 }
 
 TEST_CASE("Brackets, commas and escaped quotes inside strings do not split an event", "[event]") {
@@ -476,7 +476,7 @@ TEST_CASE("max_sample_bytes applies to each event element", "[event]") {
       ParseNovaEvent("[" + SampleText("1") + "," + SampleText("10") + "]", limits);
   REQUIRE(event.ok());
   SampleOf((*event)[0]);
-  CHECK_THAT(ErrorOf((*event)[1]), Catch::StartsWith("sample 1: the sample is"));
+  CHECK_THAT(ErrorOf((*event)[1]), Catch::StartsWith("sample 2: the sample is"));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -518,7 +518,7 @@ TEST_CASE("JSONL errors name the sample and the line", "[jsonl]") {
       ReadJsonl(SampleText("0") + "\n" + SampleText("1") + "\n" + SampleText("2") + "\n" + bad + "\n");
   REQUIRE(samples.size() == 4);
   CHECK(ErrorOf(samples[3]) ==
-        R"(sample 3 (line 4): "messages"[1].content must be a string or a list of content parts, not a number)");
+        R"(sample 4 (line 4): "messages"[1].content must be a string or a list of content parts, not a number)");
   CHECK(samples[3].id == "m");
 }
 
@@ -532,7 +532,7 @@ TEST_CASE("Malformed JSONL lines are per-sample errors and reading goes on", "[j
   REQUIRE(samples.size() == bad_lines.size() + 1);
   for (std::size_t i = 0; i < bad_lines.size(); ++i) {
     CHECK_THAT(ErrorOf(samples[i]),
-               Catch::StartsWith("sample " + std::to_string(i) + " (line " + std::to_string(i + 1) + "): "));
+               Catch::StartsWith("sample " + std::to_string(i + 1) + " (line " + std::to_string(i + 1) + "): "));
   }
   CHECK(SampleOf(samples.back()).id == "last");
 }
@@ -548,11 +548,11 @@ TEST_CASE("An over-long JSONL line is skipped as an error without being stored",
       ReadJsonl(exact + "\r\n" + huge + "\n" + SampleText("2") + "\n" + exact + "x", limits);
   REQUIRE(samples.size() == 4);
   SampleOf(samples[0]);
-  CHECK(ErrorOf(samples[1]) == "sample 1 (line 2): the line is longer than 100 bytes");
+  CHECK(ErrorOf(samples[1]) == "sample 2 (line 2): the line is longer than 100 bytes");
   CHECK(samples[1].id.is_null());
   CHECK(SampleOf(samples[2]).id == 2);
   CHECK(samples[2].line == 3);
-  CHECK(ErrorOf(samples[3]) == "sample 3 (line 4): the line is longer than 100 bytes");
+  CHECK(ErrorOf(samples[3]) == "sample 4 (line 4): the line is longer than 100 bytes");
 }
 
 // A valid sample line of exactly `size` bytes, padded by the "pad" metadata string.
@@ -589,8 +589,8 @@ TEST_CASE("The JSONL line limit holds for limits larger than a read chunk", "[js
                 limits);
   REQUIRE(samples.size() == 4);
   SampleOf(samples[0]);
-  CHECK(ErrorOf(samples[1]) == "sample 1 (line 2): the line is longer than 40000 bytes");
-  CHECK(ErrorOf(samples[2]) == "sample 2 (line 3): the line is longer than 40000 bytes");
+  CHECK(ErrorOf(samples[1]) == "sample 2 (line 2): the line is longer than 40000 bytes");
+  CHECK(ErrorOf(samples[2]) == "sample 3 (line 3): the line is longer than 40000 bytes");
   SampleOf(samples[3]);
 }
 
@@ -686,14 +686,14 @@ TEST_CASE("Details can be left out", "[write]") {
 }
 
 TEST_CASE("Errors are listed in the details with the error metric", "[write]") {
-  Score failed = Score::Failed(nullptr, 0.5, ErrorKind::kBadSample, R"(sample 0: missing "id")");
+  Score failed = Score::Failed(nullptr, 0.5, ErrorKind::kBadSample, R"(sample 1: missing "id")");
   failed.details = {{"gate", "skipped"}};
   const Json expected = {
       {"id", nullptr},
       {"aggregate_reward_score", 0.5},
       {"metrics_list", {{{"name", "error.sample"}, {"value", 1.0}, {"type", "Metric"}}}},
       {"details",
-       {{"gate", "skipped"}, {"errors", {{{"kind", "sample"}, {"message", R"(sample 0: missing "id")"}}}}}}};
+       {{"gate", "skipped"}, {"errors", {{{"kind", "sample"}, {"message", R"(sample 1: missing "id")"}}}}}}};
   CHECK(ScoreToJson(failed) == expected);
   CHECK(Json::parse(ScoreToJsonLine(failed)) == expected);
 }
@@ -766,7 +766,7 @@ TEST_CASE("Every event element gets exactly one response item", "[write][event]"
   REQUIRE(response.size() == 3);
   CHECK(response[0]["aggregate_reward_score"] == 1.0);
   CHECK(response[1]["id"] == 2);
-  CHECK(response[1]["details"]["errors"][0]["message"] == R"(sample 1: missing "messages")");
+  CHECK(response[1]["details"]["errors"][0]["message"] == R"(sample 2: missing "messages")");
   CHECK(response[2]["id"].is_null());
 }
 

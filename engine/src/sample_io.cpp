@@ -24,8 +24,9 @@ using detail::Described;
 // ---------------------------------------------------------------------------------------------
 // Error text
 
+// Samples are numbered from 1, like lines: the first sample of a file or an event is sample 1.
 std::string SamplePrefix(std::size_t index, std::size_t line) {
-  std::string prefix = "sample " + std::to_string(index);
+  std::string prefix = "sample " + std::to_string(index + 1);
   if (line != 0) prefix += " (line " + std::to_string(line) + ")";
   return prefix + ": ";
 }
