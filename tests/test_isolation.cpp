@@ -291,3 +291,40 @@ TEST_CASE("a plugin given options from a module's read-only table checks them as
   REQUIRE_FALSE(bad);
   CHECK_THAT(bad.error().message(), Catch::Contains("unknown option 'colour'"));
 }
+
+TEST_CASE("plugins that read tables raw see what a module's read-only table holds", "[isolation]") {
+  // Views are empty proxies: without SeeThrough these lists and options read as empty.
+  Fixture f;
+  f.dir.Write("rubrics/lib/conf.lua",
+              "return { packs = { 'rules/pii.json' }, detector = { min_letters = 5 }, keys = { 'lang' } }");
+  auto loaded = gavel::Rubric::Load(f.dir.Write("rubrics/conf.lua", R"(
+    local conf = require 'lib.conf'
+    local safety = require 'gavel.safety'
+    local language = require 'gavel.language'
+    local guard = safety.load { packs = conf.packs }
+    local detector = language.detector(conf.detector)
+    return rubric { checks = {
+      check { name = "rules", fn = function(s) return guard:size() end },
+      check { name = "expected", fn = function(s)
+        local c = language.same_as_prompt(s, { from = "metadata", keys = conf.keys })
+        return c.expected == "de"
+      end },
+    } })"),
+                                    f.registry);
+  INFO((loaded ? "" : loaded.error().message()));
+  REQUIRE(loaded);
+  auto engine = gavel::Engine::Create(*loaded, f.registry, {});
+  REQUIRE(engine);
+  std::vector<gavel::ParsedSample> batch;
+  batch.push_back(gavel::testing::MakeSample("x", "Das ist eine Antwort auf Deutsch.", R"("metadata": {"lang": "de"})"));
+  std::vector<gavel::Score> scores = (*engine)->ScoreBatch(std::move(batch));
+  REQUIRE(scores.size() == 1);
+  INFO(gavel::testing::ErrorText(scores[0]));
+  REQUIRE_FALSE(scores[0].neutral);
+  const gavel::Metric* rules = gavel::testing::FindMetric(scores[0], "rules");
+  REQUIRE(rules != nullptr);
+  CHECK(rules->value > 0);
+  const gavel::Metric* expected = gavel::testing::FindMetric(scores[0], "expected");
+  REQUIRE(expected != nullptr);
+  CHECK(expected->value == 1);
+}

@@ -43,6 +43,13 @@ void PushMessage(lua_State* L, const char* fn, std::string_view message) {
   lua_concat(L, 4);
 }
 
+void SeeThrough(lua_State* L, int idx) {
+  idx = lua_absindex(L, idx);
+  if (!detail::IsReadOnlyView(L, idx)) return;
+  detail::PushSeenThrough(L, idx);
+  lua_replace(L, idx);
+}
+
 bool CheckOptions(lua_State* L, int idx, const char* fn, std::initializer_list<const char*> allowed) {
   if (lua_isnoneornil(L, idx)) return false;
   if (!lua_istable(L, idx)) luaL_error(L, "%s: options must be a table (got %s)", fn, luaL_typename(L, idx));

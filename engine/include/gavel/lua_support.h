@@ -44,6 +44,12 @@ void PushMessage(lua_State* L, const char* fn, std::string_view message);
 // `allowed`; raises "fn: unknown option 'x' (options: a, b, ...)" or a type error otherwise.
 bool CheckOptions(lua_State* L, int idx, const char* fn, std::initializer_list<const char*> allowed);
 
+// Replaces a read-only view at idx (a table a rubric got from a module, a library or a global,
+// see docs/rubrics.md) by the table behind it, in place. A view is an empty proxy, so C code that
+// reads a table raw (lua_next, lua_rawlen, lua_rawgeti) calls this first, or it would see an
+// empty table. Never hand the table behind a view back to Lua.
+void SeeThrough(lua_State* L, int idx);
+
 // Runs C++ work that calls no Lua function. A C++ exception becomes false with "fn: <what>"
 // pushed onto the stack (PushMessage); the caller raises it once its own C++ objects are gone.
 template <typename F>

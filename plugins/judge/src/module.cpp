@@ -1159,6 +1159,7 @@ int GraderAskEach(lua_State* L) {
   CheckGrader(L);
   luaL_checktype(L, 2, LUA_TTABLE);
   luaL_checktype(L, 3, LUA_TTABLE);
+  SeeThrough(L, 3);
   const int vars_idx = lua_isnoneornil(L, 4) ? 0 : (luaL_checktype(L, 4, LUA_TTABLE), 4);
   const lua_Integer n = static_cast<lua_Integer>(lua_rawlen(L, 3));
   if (n > kMaxItems) {

@@ -217,6 +217,7 @@ SameAsPromptOptions ReadSameAsPromptOptions(lua_State* L, int idx, const char* w
     if (!lua_istable(L, idx)) {
       luaL_error(L, "%s: options must be a table, got %s", who, luaL_typename(L, idx));
     }
+    SeeThrough(L, idx);
     lua_pushnil(L);
     while (lua_next(L, idx) != 0) {
       if (lua_type(L, -2) != LUA_TSTRING) {
@@ -246,6 +247,7 @@ SameAsPromptOptions ReadSameAsPromptOptions(lua_State* L, int idx, const char* w
           lua_pushvalue(L, list);
           lua_rawseti(L, keys, 1);
         } else if (lua_istable(L, list)) {
+          SeeThrough(L, list);
           const lua_Integer n = static_cast<lua_Integer>(lua_rawlen(L, list));
           if (n == 0) luaL_error(L, "%s: option 'keys' is an empty list", who);
           for (lua_Integer i = 1; i <= n; ++i) {
@@ -448,6 +450,7 @@ int MakeDetector(lua_State* L) {
   DetectorOptions options;
   if (!lua_isnoneornil(L, 1)) {
     luaL_checktype(L, 1, LUA_TTABLE);
+    SeeThrough(L, 1);
     lua_pushnil(L);
     while (lua_next(L, 1) != 0) {
       if (lua_type(L, -2) != LUA_TSTRING) {

@@ -117,6 +117,7 @@ void AddPackPaths(lua_State* L, int idx, int paths, const char* what) {
     luaL_error(L, "safety.load: %s must be a pack path or a list of pack paths, got %s", what,
                luaL_typename(L, idx));
   }
+  SeeThrough(L, idx);
   const lua_Integer n = static_cast<lua_Integer>(lua_rawlen(L, idx));
   lua_Integer keys = 0;
   lua_pushnil(L);
@@ -154,6 +155,7 @@ void CheckActionValue(lua_State* L, const char* name) {
     luaL_error(L, "safety.load: actions.%s must be \"zero\", \"report\" or { penalty = p }, got %s",
                name, luaL_typename(L, top));
   }
+  SeeThrough(L, top);
   lua_pushnil(L);
   while (lua_next(L, top) != 0) {
     lua_pop(L, 1);
@@ -182,6 +184,7 @@ void CheckActions(lua_State* L, int idx) {
   if (!lua_istable(L, idx)) {
     luaL_error(L, "safety.load: option 'actions' must be a table, got %s", luaL_typename(L, idx));
   }
+  SeeThrough(L, idx);
   lua_pushnil(L);
   while (lua_next(L, idx) != 0) {
     if (lua_type(L, -2) != LUA_TSTRING) {
@@ -221,6 +224,7 @@ Normalization ReadLoadArgs(lua_State* L) {
   if (!lua_istable(L, 1)) {
     luaL_argexpected(L, false, 1, "pack path, list of pack paths or options table");
   }
+  SeeThrough(L, 1);
   bool has_string_key = false;
   lua_pushnil(L);
   while (lua_next(L, 1) != 0) {
