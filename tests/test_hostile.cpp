@@ -522,7 +522,7 @@ void ScoreAndCheck(const std::vector<Case>& cases, const BatchScorer& score, Jso
     if (!cases[i].same_as.empty()) ExpectSameAs(scores[i], reference.at(cases[i].same_as));
     if (!scores[i].errors.empty() && scores[i].errors[0].kind == ErrorKind::kBadSample) {
       const std::string where = event ? "" : " (line " + std::to_string(i + 1) + ")";
-      CHECK_THAT(scores[i].errors[0].message, Catch::StartsWith("sample " + std::to_string(i) + where + ": "));
+      CHECK_THAT(scores[i].errors[0].message, Catch::StartsWith("sample " + std::to_string(i + 1) + where + ": "));
     }
   }
 }
