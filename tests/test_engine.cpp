@@ -233,28 +233,46 @@ TEST_CASE("many samples on several workers come back complete and in order", "[e
   }
 }
 
-TEST_CASE("a worker stuck in native code does not hold the answer past the deadline", "[engine][deadline][stuck]") {
+namespace {
+
+// A rubric whose check blocks in native code (gavel.test_native) for answers "stuck".
+struct NativeBlockSetup {
+  NativeBlockSetup() {
+    REQUIRE(registry.Add(std::make_unique<gavel::testing::NativeBlockPlugin>()));
+    auto loaded = gavel::testing::LoadSource(dir, R"(
+      local native = require "gavel.test_native"
+      return rubric { checks = { check { name = "c", fn = function(s)
+        if s.answer == "stuck" then return native.block() end
+        return 1
+      end } } })",
+                                             registry);
+    REQUIRE(loaded);
+    rubric = *loaded;
+  }
+  std::unique_ptr<gavel::Engine> Engine(unsigned threads) {
+    gavel::EngineOptions eo;
+    eo.threads = threads;
+    auto engine = gavel::Engine::Create(rubric, registry, eo);
+    REQUIRE(engine);
+    return std::move(*engine);
+  }
   gavel::testing::TempDir dir;
   gavel::PluginRegistry registry;
-  REQUIRE(registry.Add(std::make_unique<gavel::testing::NativeBlockPlugin>()));
-  auto rubric = gavel::testing::LoadSource(dir, R"(
-    local native = require "gavel.test_native"
-    return rubric { checks = { check { name = "c", fn = function(s)
-      if s.answer == "stuck" then return native.block() end
-      return 1
-    end } } })",
-                                           registry);
-  REQUIRE(rubric);
-  gavel::EngineOptions eo;
-  eo.threads = 2;
-  auto engine = gavel::Engine::Create(*rubric, registry, eo);
-  REQUIRE(engine);
+  std::shared_ptr<const gavel::Rubric> rubric;
+};
+
+}  // namespace
+
+TEST_CASE("a worker stuck in native code does not hold the answer past the deadline", "[engine][deadline][stuck]") {
+  NativeBlockSetup setup;
+  const gavel::EngineOptions eo;
+  auto engine = setup.Engine(2);
 
   std::vector<gavel::ParsedSample> batch;
   batch.push_back(MakeSample("stuck-0", "stuck"));
   for (int i = 1; i < 6; ++i) batch.push_back(MakeSample("fast-" + std::to_string(i), "fine"));
   const auto deadline = gavel::Engine::Clock::now() + std::chrono::milliseconds(300);
-  std::vector<gavel::Score> scores = (*engine)->ScoreBatch(std::move(batch), deadline);
+  std::vector<gavel::Score> scores = engine->ScoreBatch(std::move(batch), deadline);
   const auto answered = gavel::Engine::Clock::now();
   // The engine answers at the deadline plus its grace, although one worker never came back.
   CHECK(answered < deadline + eo.stuck_grace + std::chrono::milliseconds(150));
@@ -279,8 +297,8 @@ TEST_CASE("a worker stuck in native code does not hold the answer past the deadl
 
   // The next batch finds the stuck worker replaced and scores everything, on both workers.
   const std::size_t running_before = gavel::AbandonedWorkerThreadsRunning();
-  std::vector<gavel::Score> again = (*engine)->ScoreBatch(Numbered(8));
-  CHECK((*engine)->stats().abandoned_workers == 1);
+  std::vector<gavel::Score> again = engine->ScoreBatch(Numbered(8));
+  CHECK(engine->stats().abandoned_workers == 1);
   CHECK(gavel::AbandonedWorkerThreadsRunning() == running_before + 1);
   REQUIRE(again.size() == 8);
   for (const gavel::Score& s : again) {
@@ -296,22 +314,14 @@ TEST_CASE("a worker stuck in native code does not hold the answer past the deadl
 }
 
 TEST_CASE("an engine whose worker is stuck in native code can still be destroyed", "[engine][deadline][stuck]") {
-  gavel::testing::TempDir dir;
-  gavel::PluginRegistry registry;
-  REQUIRE(registry.Add(std::make_unique<gavel::testing::NativeBlockPlugin>()));
-  auto rubric = gavel::testing::LoadSource(dir, R"(
-    local native = require "gavel.test_native"
-    return rubric { checks = { check { name = "c", fn = function(s) return native.block() end } } })",
-                                           registry);
-  REQUIRE(rubric);
+  NativeBlockSetup setup;
   const std::size_t running_before = gavel::AbandonedWorkerThreadsRunning();
   {
-    gavel::EngineOptions eo;
-    eo.threads = 1;
-    auto engine = gavel::Engine::Create(*rubric, registry, eo);
-    REQUIRE(engine);
+    auto engine = setup.Engine(1);
     const auto deadline = gavel::Engine::Clock::now() + std::chrono::milliseconds(100);
-    std::vector<gavel::Score> scores = (*engine)->ScoreBatch(Numbered(1), deadline);
+    std::vector<gavel::ParsedSample> batch;
+    batch.push_back(MakeSample("stuck", "stuck"));
+    std::vector<gavel::Score> scores = engine->ScoreBatch(std::move(batch), deadline);
     REQUIRE(scores.size() == 1);
     CHECK(scores[0].errors.at(0).kind == ErrorKind::kDeadline);
   }  // the destructor gives the stuck thread up instead of joining it forever
