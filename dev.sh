@@ -15,7 +15,7 @@ case "${1:-}" in
     # The contract-review rubric needs an LLM judge: the endpoint GAVEL_JUDGE_URL names, or else
     # the stand-in judge on loopback (it exits when this script does: its stdin closes).
     if [ -z "${GAVEL_JUDGE_URL:-}" ]; then
-      coproc STANDIN { exec build/release/apps/standin_judge/gavel-standin-judge --exit-on-stdin-eof --latency-ms 100; }
+      coproc STANDIN { exec build/release/testing/standin_judge/gavel-standin-judge --exit-on-stdin-eof --latency-ms 100; }
       read -r line <&"${STANDIN[0]}"
       base=${line##* }
       export GAVEL_JUDGE_URL="$base/v1?model=gavel-standin"

@@ -167,7 +167,7 @@ def rubric_with_packs(out, packs):
 
 class Judge:
     def __init__(self, build, *flags):
-        self.proc = subprocess.Popen([str(build / "apps/standin_judge/gavel-standin-judge"), "--exit-on-stdin-eof",
+        self.proc = subprocess.Popen([str(build / "testing/standin_judge/gavel-standin-judge"), "--exit-on-stdin-eof",
                                       *flags], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline()
         if "listening on" not in line:
@@ -198,7 +198,7 @@ def pinned(cmd, one_core):
 
 
 def run_gavel(build, data, batch, runs, env, save, one_core=False, warmup=True):
-    cmd = [str(build / "apps/lambda/gavel-lambda-batch-time"), "--input", str(data), "--batch", str(batch),
+    cmd = [str(build / "testing/lambda_bench/gavel-lambda-batch-time"), "--input", str(data), "--batch", str(batch),
            "--runs", str(runs), "--save", str(save)] + (["--warmup"] if warmup else [])
     r = subprocess.run(pinned(cmd, one_core), env=clean_env(env), capture_output=True, text=True)
     if r.returncode != 0:

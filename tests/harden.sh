@@ -25,4 +25,4 @@ export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 build/asan/tests/gavel_engine_tests '[sandbox]'    # the sandbox red team
 ctest --preset asan -R '^(hostile/|lambda/soak)'
 tests/fuzz/run.sh "${GAVEL_FUZZ_SECONDS:-600}"
-apps/lambda/soak/run.sh 10000                      # the soak test at full size (release)
+testing/lambda_soak/run.sh 10000                      # the soak test at full size (release)

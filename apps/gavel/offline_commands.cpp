@@ -1,5 +1,5 @@
 // gavel bench and gavel judge-eval: score files of samples into results files (resumable), then
-// summarise them as JSON, Markdown and HTML (apps/offline).
+// summarise them as JSON, Markdown and HTML (frontends/offline).
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>

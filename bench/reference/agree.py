@@ -81,7 +81,7 @@ def main():
     parser = argparse.ArgumentParser(description="gavel and the Python baseline agree sample by sample")
     parser.add_argument("inputs", nargs="+", help="JSONL files of Nova RFT samples")
     parser.add_argument("--gavel", default=str(DEFAULT_BUILD / "apps/gavel/gavel"))
-    parser.add_argument("--standin", default=str(DEFAULT_BUILD / "apps/standin_judge/gavel-standin-judge"))
+    parser.add_argument("--standin", default=str(DEFAULT_BUILD / "testing/standin_judge/gavel-standin-judge"))
     parser.add_argument("--with-judge", action="store_true",
                         help="also run the baseline's judge calls and compare quality and reward")
     parser.add_argument("--show", type=int, default=20, help="disagreements to print")

@@ -1,4 +1,4 @@
--- The rubric of the Lambda soak test (apps/lambda/soak/soak.cpp): a format gate, a length check
+-- The rubric of the Lambda soak test (testing/lambda_soak/soak.cpp): a format gate, a length check
 -- and one judge call per point of the answer, all in flight at once, like contract_review. The
 -- judge timeouts are short so that a random hang of the stand-in judge costs one attempt, not the
 -- invocation: a hung attempt is given up after 250 ms and asked again, a call gives up after

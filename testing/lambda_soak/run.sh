@@ -3,9 +3,9 @@
 # runs 10,000 invocations (or the number given) against the stand-in Runtime API and the faulty
 # stand-in judge, checking every answer and that memory stays flat after the warm-up.
 #
-#   apps/lambda/soak/run.sh [invocations] [driver options ...]
+#   testing/lambda_soak/run.sh [invocations] [driver options ...]
 #
-# Driver options (see apps/lambda/soak/soak.cpp): --batch B, --seed S, --warmup F,
+# Driver options (see testing/lambda_soak/soak.cpp): --batch B, --seed S, --warmup F,
 # --max-growth-kb KB, --max-slope BYTES, --no-memory-check. GAVEL_SOAK_JOBS sets the build's
 # parallelism (default 2). Exit code: the driver's (0 passed, 1 a check failed, 2 usage).
 set -euo pipefail
@@ -18,4 +18,4 @@ if [[ $# -gt 0 && $1 =~ ^[0-9]+$ ]]; then
 fi
 cmake --preset release >/dev/null
 cmake --build --preset release -j "${GAVEL_SOAK_JOBS:-2}" --target gavel_lambda_soak gavel_lambda_bootstrap
-exec build/release/apps/lambda/gavel-lambda-soak --invocations "$invocations" "$@"
+exec build/release/testing/lambda_soak/gavel-lambda-soak --invocations "$invocations" "$@"

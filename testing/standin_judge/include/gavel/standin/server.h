@@ -11,7 +11,7 @@
 // The verdict follows the request's JSON schema (OpenAI `response_format`, Bedrock
 // `outputConfig`) with values drawn from a hash of the messages: the same request gets the same
 // verdict. Directives in the message text (`[[standin:status=429]]`, `[[standin:hang]]`, ...;
-// see docs in apps/standin_judge/README.md) make a single request fail in a chosen way.
+// see docs in testing/standin_judge/README.md) make a single request fail in a chosen way.
 //
 // One thread runs an epoll loop over non-blocking sockets; waiting requests are timers, not
 // threads. Start, port, base_url, stats and Stop may be called from any thread.

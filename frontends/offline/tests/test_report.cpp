@@ -27,7 +27,7 @@ using gavel::offline::RenderMarkdown;
 const std::string kDash = "\u2013";
 
 json Fixture(const std::string& name) {
-  const std::string path = std::string(GAVEL_SOURCE_DIR) + "/apps/offline/tests/fixtures/" + name;
+  const std::string path = std::string(GAVEL_SOURCE_DIR) + "/frontends/offline/tests/fixtures/" + name;
   std::ifstream in(path);
   INFO(path);
   REQUIRE(in.good());

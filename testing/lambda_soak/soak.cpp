@@ -385,7 +385,7 @@ int main(int argc, char** argv) {
   std::map<std::string, std::optional<std::string>> env = {
       {"AWS_LAMBDA_RUNTIME_API", (*api)->address()},
       {"LAMBDA_TASK_ROOT", o.source},
-      {"GAVEL_RUBRIC", o.source + "/apps/lambda/soak/rubrics/soak.lua"},
+      {"GAVEL_RUBRIC", o.source + "/testing/lambda_soak/rubrics/soak.lua"},
       {"GAVEL_JUDGE_URL", (*judge)->base_url() + "/v1?model=gavel-standin"},
       {"GAVEL_THREADS", "2"},
   };
