@@ -4,7 +4,7 @@
 
 #include <filesystem>
 
-#include "gavel/plugin.h"
+#include "gavel/plugin_registry.h"
 
 namespace gavel {
 

@@ -12,7 +12,9 @@ namespace gavel {
 
 struct Engine::Impl {
   std::shared_ptr<const Rubric> rubric;
-  const PluginRegistry* plugins = nullptr;  // outlives the engine (Engine::Create's contract)
+  // The engine's own copy of the caller's registry, shared with every worker (abandoned ones
+  // included), so the plugins live as long as any Lua state that opened them.
+  std::shared_ptr<const PluginRegistry> plugins;
   EngineOptions options;
   std::shared_ptr<detail::Outbox> outbox = std::make_shared<detail::Outbox>();
   std::vector<std::unique_ptr<detail::Worker>> workers;
@@ -22,7 +24,7 @@ struct Engine::Impl {
   EngineStats stats;
 
   Result<std::unique_ptr<detail::Worker>> NewWorker(std::size_t index) {
-    auto worker = std::make_unique<detail::Worker>(index, rubric, *plugins, options, outbox);
+    auto worker = std::make_unique<detail::Worker>(index, rubric, plugins, options, outbox);
     Status ready = worker->WaitReady();
     if (!ready) return ready.error();
     return worker;
@@ -71,13 +73,13 @@ Result<std::unique_ptr<Engine>> Engine::Create(std::shared_ptr<const Rubric> rub
   if (rubric == nullptr) return Error(ErrorKind::kUsage, "Engine::Create: no rubric");
   auto impl = std::make_unique<Impl>();
   impl->rubric = std::move(rubric);
-  impl->plugins = &plugins;
+  impl->plugins = std::make_shared<const PluginRegistry>(plugins);
   impl->options = options;
   if (impl->options.threads == 0) impl->options.threads = std::max(1u, std::thread::hardware_concurrency());
   if (impl->options.window == 0) impl->options.window = 1;
   for (unsigned i = 0; i < impl->options.threads; ++i) {
     impl->workers.push_back(
-        std::make_unique<detail::Worker>(i, impl->rubric, plugins, impl->options, impl->outbox));
+        std::make_unique<detail::Worker>(i, impl->rubric, impl->plugins, impl->options, impl->outbox));
   }
   for (auto& worker : impl->workers) {
     Status ready = worker->WaitReady();

@@ -198,9 +198,9 @@ class BusyMark {
 
 }  // namespace
 
-Worker::Worker(std::size_t index, std::shared_ptr<const Rubric> rubric, const PluginRegistry& plugins,
+Worker::Worker(std::size_t index, std::shared_ptr<const Rubric> rubric, std::shared_ptr<const PluginRegistry> plugins,
                const EngineOptions& options, std::shared_ptr<Outbox> outbox)
-    : index_(index), rubric_(std::move(rubric)), plugins_(plugins), options_(options), outbox_(std::move(outbox)) {
+    : index_(index), rubric_(std::move(rubric)), plugins_(std::move(plugins)), options_(options), outbox_(std::move(outbox)) {
   std::promise<Status> ready;
   ready_ = ready.get_future();
   std::promise<void> exited;
@@ -273,7 +273,7 @@ void Worker::Start(std::uint64_t run, std::size_t seq, Json id, Sample sample, C
 
 void Worker::Loop(std::promise<Status> ready) {
   SandboxOptions so;
-  so.plugins = &plugins_;
+  so.plugins = plugins_.get();
   so.dir = rubric_->dir();
   so.root = rubric_->root();
   so.data_root = rubric_->data_root();

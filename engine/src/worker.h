@@ -83,7 +83,7 @@ struct Task;
 // state, if it ever comes back.
 class Worker {
  public:
-  Worker(std::size_t index, std::shared_ptr<const Rubric> rubric, const PluginRegistry& plugins,
+  Worker(std::size_t index, std::shared_ptr<const Rubric> rubric, std::shared_ptr<const PluginRegistry> plugins,
          const EngineOptions& options, std::shared_ptr<Outbox> outbox);
   ~Worker();
 
@@ -119,7 +119,8 @@ class Worker {
 
   std::size_t index_;
   std::shared_ptr<const Rubric> rubric_;
-  const PluginRegistry& plugins_;
+  // Declared before the Lua state (sandbox_) so that the plugins outlive it.
+  std::shared_ptr<const PluginRegistry> plugins_;
   EngineOptions options_;
   std::shared_ptr<Outbox> outbox_;
   std::shared_ptr<Inbox> inbox_ = std::make_shared<Inbox>();

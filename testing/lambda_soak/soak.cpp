@@ -26,7 +26,7 @@
 #include <string>
 #include <vector>
 
-#include "../tests/child_process.h"
+#include "child_process.h"
 #include "gavel/lambda/standin_runtime_api.h"
 #include "gavel/sample.h"
 #include "gavel/standin/server.h"

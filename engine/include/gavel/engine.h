@@ -47,7 +47,9 @@ class Engine {
  public:
   using Clock = std::chrono::steady_clock;
 
-  // Starts the workers and loads the rubric into each; fails if any worker cannot load it.
+  // Starts the workers and loads the rubric into each; fails if any worker cannot load it. The
+  // engine keeps its own copy of `plugins` (see gavel/plugin_registry.h): the caller's registry
+  // may be destroyed once Create returns.
   static Result<std::unique_ptr<Engine>> Create(std::shared_ptr<const Rubric> rubric,
                                                 const PluginRegistry& plugins,
                                                 const EngineOptions& options = {});

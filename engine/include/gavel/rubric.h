@@ -18,10 +18,12 @@
 #include <string>
 #include <vector>
 
-#include "gavel/plugin.h"
+#include "gavel/plugin_registry.h"
 #include "gavel/status.h"
 
 namespace gavel {
+
+class ResourceCache;  // gavel/plugin.h
 
 // Per-sample sandbox limits. A rubric sets them in its `limits` table.
 struct RubricLimits {
@@ -43,6 +45,7 @@ struct RubricLoadOptions {
 
 class Rubric {
  public:
+  // Uses `plugins` only while it runs (to load the rubric once in a throwaway state).
   static Result<std::shared_ptr<const Rubric>> Load(const std::filesystem::path& file,
                                                     const PluginRegistry& plugins,
                                                     const RubricLoadOptions& options = {});

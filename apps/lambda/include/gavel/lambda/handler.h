@@ -22,7 +22,7 @@
 #include "gavel/engine.h"
 #include "gavel/lambda/config.h"
 #include "gavel/lambda/invocation_report.h"
-#include "gavel/plugin.h"
+#include "gavel/plugin_registry.h"
 #include "gavel/rubric.h"
 #include "gavel/status.h"
 

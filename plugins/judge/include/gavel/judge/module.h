@@ -10,7 +10,7 @@
 #include <filesystem>
 #include <memory>
 
-#include "gavel/plugin.h"
+#include "gavel/plugin_registry.h"
 
 namespace gavel::judge {
 

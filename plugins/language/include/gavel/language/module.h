@@ -4,7 +4,7 @@
 
 #include <memory>
 
-#include "gavel/plugin.h"
+#include "gavel/plugin_registry.h"
 
 namespace gavel::language {
 

@@ -1,10 +1,37 @@
-// Plugins: the C++ modules a rubric reaches with `require "gavel.<name>"`.
+// Writing a plugin: a C++ module a rubric reaches with `require "gavel.<name>"` (link the
+// gavel::plugin_api target; engine/tests/test_plugin_example.cpp builds this very example).
+//
+//   #include <lua.hpp>
+//   #include "gavel/plugin.h"
+//
+//   class ShoutPlugin final : public gavel::Plugin {
+//    public:
+//     std::string_view name() const override { return "gavel.shout"; }
+//     void Open(lua_State* L) const override {      // once per Lua state that requires it
+//       lua_newtable(L);
+//       lua_pushcfunction(L, &Upper);
+//       lua_setfield(L, -2, "upper");               // shout.upper("hi") == "HI"
+//     }
+//
+//    private:
+//     static int Upper(lua_State* L) {             // runs on the sample's worker thread
+//       std::size_t n = 0;
+//       const char* text = luaL_checklstring(L, 1, &n);
+//       std::string out(text, n);
+//       for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+//       lua_pushlstring(L, out.data(), out.size());
+//       return 1;
+//     }
+//   };
+//
+//   registry.Add(std::make_unique<ShoutPlugin>());   // then Rubric::Load / Engine::Create
 //
 // A plugin registers explicitly in a PluginRegistry (see RegisterBuiltinPlugins in
 // plugins/builtin.h); the engine opens its Lua module in every Lua state that requires it. Work
 // that is expensive to set up (regex sets, schemas) is compiled once per loaded rubric through
 // PluginHost::resources() and shared, immutable, by every worker. A step that waits for I/O (a
 // judge call) suspends the sample with SuspendForAsync and frees the worker for other samples.
+// gavel/lua_support.h has the argument checks and error helpers every built-in plugin uses.
 #pragma once
 
 #include <any>
@@ -18,8 +45,9 @@
 #include <string_view>
 #include <vector>
 
-#include "gavel/status.h"
+#include "gavel/plugin_registry.h"
 #include "gavel/sample.h"
+#include "gavel/status.h"
 
 struct lua_State;
 
@@ -61,27 +89,6 @@ class PluginHost {
 
 // The host of the Lua state L (valid in any Lua C function running in a gavel state).
 PluginHost& HostOf(lua_State* L);
-
-class Plugin {
- public:
-  virtual ~Plugin() = default;
-  // The module name a rubric requires, for example "gavel.schema".
-  virtual std::string_view name() const = 0;
-  // Pushes the module value (usually a table of functions) onto L's stack. Called once per Lua
-  // state that requires the module, on the thread that owns L; raises Lua errors on failure.
-  virtual void Open(lua_State* L) const = 0;
-};
-
-class PluginRegistry {
- public:
-  // Rejects a duplicate name and a name outside the "gavel." namespace.
-  Status Add(std::unique_ptr<Plugin> plugin);
-  const Plugin* Find(std::string_view name) const;
-  std::vector<std::string> Names() const;
-
- private:
-  std::map<std::string, std::unique_ptr<Plugin>, std::less<>> plugins_;
-};
 
 // Completes one asynchronous step. Copyable; may be called from any thread; only the first
 // Complete or Fail counts.
