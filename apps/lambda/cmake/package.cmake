@@ -1,9 +1,15 @@
-# Builds gavel-lambda.zip: cmake -DBOOTSTRAP=... -DSOURCE_DIR=... -DSTAGING=... -DOUTPUT=... -P package.cmake
+# SPDX-License-Identifier: Apache-2.0
+# Copyright The gavel authors
+#
+# Builds gavel-lambda.zip: cmake -DBOOTSTRAP=... -DSOURCE_DIR=... -DSTAGING=... -DOUTPUT=...
+#                          [-DCOMPILED_IN=<a header of each header-only library>] -P package.cmake
 #
 #   bootstrap          a shell script that runs bin/gavel-bootstrap through the shipped loader
 #   bin/gavel-bootstrap  the executable
 #   lib/               every shared library it loads, glibc and its loader included
 #   rubrics/ schemas/  the shipped rubrics, their prompts, rule packs and schemas
+#   LICENSE THIRD_PARTY_NOTICES.md  gavel's licence and the notices of what it uses
+#   licenses/          the licence texts of the libraries in lib/ (package_licenses.cmake)
 #
 # glibc ships with the function because the build machine's is newer than Amazon Linux 2023's
 # (2.34): its libstdc++ alone needs GLIBC_2.36. Started as `lib/ld-linux-x86-64.so.2
@@ -21,7 +27,9 @@ file(MAKE_DIRECTORY "${STAGING}/lib" "${STAGING}/bin")
 set(exec_permissions OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE WORLD_READ WORLD_EXECUTE)
 configure_file("${BOOTSTRAP}" "${STAGING}/bin/gavel-bootstrap" COPYONLY)
 file(CHMOD "${STAGING}/bin/gavel-bootstrap" FILE_PERMISSIONS ${exec_permissions})
-file(COPY "${SOURCE_DIR}/rubrics" "${SOURCE_DIR}/schemas" DESTINATION "${STAGING}")
+file(COPY "${SOURCE_DIR}/rubrics" "${SOURCE_DIR}/schemas" "${SOURCE_DIR}/LICENSE"
+     "${SOURCE_DIR}/THIRD_PARTY_NOTICES.md" DESTINATION "${STAGING}")
+include("${CMAKE_CURRENT_LIST_DIR}/package_licenses.cmake")
 
 # The kernel's own object is not a file.
 set(from_system "^linux-vdso[.]")
@@ -33,6 +41,7 @@ if(unresolved)
   message(FATAL_ERROR "gavel-lambda: unresolved libraries: ${unresolved}")
 endif()
 set(shipped "")
+set(shipped_from "")
 foreach(lib IN LISTS resolved)
   get_filename_component(name "${lib}" NAME)
   if(name MATCHES "${from_system}")
@@ -42,7 +51,9 @@ foreach(lib IN LISTS resolved)
   file(REAL_PATH "${lib}" real)
   configure_file("${real}" "${STAGING}/lib/${name}" COPYONLY)
   list(APPEND shipped "${STAGING}/lib/${name}")
+  list(APPEND shipped_from "${lib}")
 endforeach()
+ship_licenses("${STAGING}" LIBRARIES ${shipped_from} COMPILED_IN ${COMPILED_IN})
 # The loader: ld-linux-x86-64.so.2 on x86_64, ld-linux-aarch64.so.1 on arm64.
 file(GLOB loader RELATIVE "${STAGING}/lib" "${STAGING}/lib/ld-linux*")
 list(LENGTH loader loaders)
@@ -85,6 +96,7 @@ file(REMOVE "${OUTPUT}")
 find_program(ZIP zip REQUIRED)
 # -y keeps nothing as a link (there are none); -X leaves out extra attributes; -9 smallest.
 execute_process(COMMAND "${ZIP}" -q -r -X -9 "${OUTPUT}" bootstrap bin lib rubrics schemas
+                        LICENSE THIRD_PARTY_NOTICES.md licenses
                 WORKING_DIRECTORY "${STAGING}" RESULT_VARIABLE zip_result)
 if(NOT zip_result EQUAL 0)
   message(FATAL_ERROR "zip failed (${zip_result})")

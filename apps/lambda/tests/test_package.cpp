@@ -1,7 +1,13 @@
-// gavel-lambda.zip: its listing, and the unzipped bootstrap answering the stand-in Runtime API
-// with the libraries from its own lib/ folder.
+// SPDX-License-Identifier: Apache-2.0
+// Copyright The gavel authors
+//
+// gavel-lambda.zip: its listing, the licences it carries, and the unzipped bootstrap answering
+// the stand-in Runtime API with the libraries from its own lib/ folder.
 #include <catch2/catch.hpp>
 
+#include <cctype>
+#include <map>
+#include <set>
 #include <sstream>
 
 #include "child_process.h"
@@ -26,11 +32,9 @@ std::string Run(const std::string& program, const std::vector<std::string>& args
   return tool.out();
 }
 
-}  // namespace
-
-TEST_CASE("package: the zip holds an executable bootstrap, its libraries and the rubrics", "[package]") {
-  gavel::testing::TempDir dir;
-  // zipinfo lines: "-rwxr-xr-x  3.0 unx  1234 bx defN 24-Jan-01 00:00 bootstrap"
+// The zip's entries and their modes, from zipinfo lines:
+// "-rwxr-xr-x  3.0 unx  1234 bx defN 24-Jan-01 00:00 bootstrap".
+std::map<std::string, std::string> ZipEntries(const gavel::testing::TempDir& dir) {
   std::map<std::string, std::string> mode_of;
   for (const std::string& line : Lines(Run("/usr/bin/unzip", {"-Z", GAVEL_LAMBDA_ZIP}, dir))) {
     std::istringstream fields(line);
@@ -38,6 +42,18 @@ TEST_CASE("package: the zip holds an executable bootstrap, its libraries and the
     for (std::string w; fields >> w;) f.push_back(w);
     if (f.size() == 9 && f[0].size() == 10 && (f[0][0] == '-' || f[0][0] == 'd')) mode_of[f[8]] = f[0];
   }
+  return mode_of;
+}
+
+std::string ZipFile(const std::string& name, const gavel::testing::TempDir& dir) {
+  return Run("/usr/bin/unzip", {"-p", GAVEL_LAMBDA_ZIP, name}, dir);
+}
+
+}  // namespace
+
+TEST_CASE("package: the zip holds an executable bootstrap, its libraries and the rubrics", "[package]") {
+  gavel::testing::TempDir dir;
+  std::map<std::string, std::string> mode_of = ZipEntries(dir);
   REQUIRE(mode_of.count("bootstrap") == 1);
   CHECK(mode_of["bootstrap"] == "-rwxr-xr-x");
   REQUIRE(mode_of.count("bin/gavel-bootstrap") == 1);
@@ -63,7 +79,8 @@ TEST_CASE("package: the zip holds an executable bootstrap, its libraries and the
   // Nothing else at the top level.
   for (const auto& [name, mode] : mode_of) {
     INFO(name);
-    CHECK((name == "bootstrap" || name.rfind("bin/", 0) == 0 || name.rfind("lib/", 0) == 0 ||
+    CHECK((name == "bootstrap" || name == "LICENSE" || name == "THIRD_PARTY_NOTICES.md" ||
+           name.rfind("bin/", 0) == 0 || name.rfind("lib/", 0) == 0 || name.rfind("licenses/", 0) == 0 ||
            name.rfind("rubrics/", 0) == 0 || name.rfind("schemas/", 0) == 0));
   }
   std::string report_file = GAVEL_LAMBDA_ZIP;
@@ -71,6 +88,74 @@ TEST_CASE("package: the zip holds an executable bootstrap, its libraries and the
   const std::string report = ReadFile(report_file);
   CHECK_THAT(report, Catch::Contains("highest GLIBC symbol version required: GLIBC_2."));
   CHECK_THAT(report, Catch::Contains("met by the glibc shipped in lib/ (version 2."));
+}
+
+TEST_CASE("package: the zip carries gavel's licence, the notices, and a licence text for every library",
+          "[package][licence]") {
+  gavel::testing::TempDir dir;
+  const std::map<std::string, std::string> mode_of = ZipEntries(dir);
+  const std::string notices = ReadFile(GAVEL_SOURCE_DIR "/THIRD_PARTY_NOTICES.md");
+  REQUIRE(!notices.empty());
+  CHECK(ZipFile("LICENSE", dir) == ReadFile(GAVEL_SOURCE_DIR "/LICENSE"));
+  CHECK(ZipFile("THIRD_PARTY_NOTICES.md", dir) == notices);
+
+  // licenses/PACKAGES.txt: shipped file, Debian package, version, source package, licence text.
+  std::map<std::string, std::string> license_of;
+  std::set<std::string> copyright_files;
+  for (const std::string& line : Lines(ZipFile("licenses/PACKAGES.txt", dir))) {
+    if (line.empty() || line[0] == '#') continue;
+    std::vector<std::string> f;
+    std::istringstream fields(line);
+    for (std::string field; std::getline(fields, field, '\t');) f.push_back(field);
+    INFO(line);
+    REQUIRE(f.size() == 5);
+    CHECK(mode_of.count(f[4]) == 1);
+    copyright_files.insert(f[4]);
+    if (f[0].rfind("lib/", 0) == 0) {
+      license_of[f[0]] = f[4];
+    } else {
+      // What the program compiles in: nlohmann-json, header-only.
+      CHECK(f[0] == "bin/gavel-bootstrap");
+      CHECK(f[1] == "nlohmann-json3-dev");
+    }
+  }
+  CHECK(copyright_files.count("licenses/nlohmann-json3-dev/copyright") == 1);
+
+  std::size_t libraries = 0;
+  for (const auto& [path, mode] : mode_of) {
+    if (path.rfind("lib/", 0) != 0 || mode[0] != '-') continue;
+    ++libraries;
+    INFO(path);
+    // A library added to the zip needs its entry in THIRD_PARTY_NOTICES.md, named in backticks.
+    CHECK(notices.find("`" + path.substr(4) + "`") != std::string::npos);
+    // And a line in licenses/PACKAGES.txt, whose copyright file is in the zip (checked above).
+    CHECK(license_of.count(path) == 1);
+  }
+  CHECK(libraries >= 30);
+  CHECK(libraries == license_of.size());
+
+  // The common licence texts the copyright files refer to (Debian's files name them instead of
+  // repeating them) are in the zip too.
+  std::set<std::string> texts;
+  const std::string prefix = "common-licenses/";
+  for (const std::string& file : copyright_files) {
+    const std::string text = ZipFile(file, dir);
+    for (std::size_t at = text.find(prefix); at != std::string::npos; at = text.find(prefix, at + 1)) {
+      std::size_t end = at + prefix.size();
+      while (end < text.size() && (std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '.' ||
+                                   text[end] == '+' || text[end] == '-')) {
+        ++end;
+      }
+      // A name at the end of a sentence ("common-licenses/GPL-2.") loses its full stop.
+      while (end > at + prefix.size() && text[end - 1] == '.') --end;
+      if (end > at + prefix.size()) texts.insert(text.substr(at + prefix.size(), end - at - prefix.size()));
+    }
+  }
+  CHECK(texts.count("LGPL-2.1") == 1);  // glibc's
+  for (const std::string& text : texts) {
+    INFO(text);
+    CHECK(mode_of.count("licenses/common-licenses/" + text) == 1);
+  }
 }
 
 TEST_CASE("package: the unzipped bootstrap runs from its folder with its own libraries", "[package]") {
