@@ -14,7 +14,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 #include <exception>
 #include <filesystem>
 #include <fstream>
@@ -34,6 +33,7 @@
 #include <lua.hpp>
 
 #include "gavel/judge/http_client.h"
+#include "gavel/judge/options.h"
 #include "gavel/judge/provider.h"
 #include "gavel/judge/reply_cache.h"
 #include "gavel/judge/verdict_generator.h"
@@ -41,6 +41,7 @@
 #include "gavel/plugin.h"
 #include "gavel/schema/extract.h"
 #include "gavel/schema/schema.h"
+#include "printable.h"
 #include "template.h"
 
 namespace gavel::judge {
@@ -51,9 +52,6 @@ namespace fs = std::filesystem;
 constexpr const char* kGraderType = "gavel.judge.grader";
 // Registry field holding the module object of the state (set by Open).
 constexpr const char* kModuleKey = "gavel.judge.module";
-constexpr const char* kUrlVariable = "GAVEL_JUDGE_URL";
-constexpr const char* kWindowVariable = "GAVEL_JUDGE_WINDOW";
-constexpr const char* kPricesVariable = "GAVEL_JUDGE_PRICES";
 // The URL every grader gets when verdicts are canned: parsed, never called.
 constexpr const char* kCannedUrl = "http://canned.invalid/v1?model=canned";
 // Seeds tried for a canned verdict that fits the schema (the generator skips `pattern` and the like).
@@ -71,12 +69,6 @@ constexpr lua_Integer kMaxTimeoutMs = 86400000;
 constexpr std::chrono::milliseconds kDeadlineSlack{100};
 
 class JudgeModule;
-
-// What the judge charges, in US dollars per million tokens.
-struct Prices {
-  double input = 0;
-  double output = 0;
-};
 
 // A compiled grader, shared (immutable) by every Lua state of one rubric and by the calls in
 // flight. It does not reach the HTTP client (the state's module does), so the last reference
@@ -112,17 +104,17 @@ struct Grader {
 
 class JudgeModule final : public Plugin {
  public:
-  explicit JudgeModule(ModuleOptions options) : options_(std::move(options)) {}
+  explicit JudgeModule(Options options) : options_(std::move(options)) {}
   std::string_view name() const override { return "gavel.judge"; }
   void Open(lua_State* L) const override;
   // The module's client, created on first use; every grader of every rubric shares it.
   Result<HttpClient*> Client() const;
   // The reply cache, opened on first use; null when the module has none.
   Result<ReplyCache*> Cache() const;
-  bool canned() const { return options_.canned_verdicts; }
+  const Options& options() const { return options_; }
 
  private:
-  ModuleOptions options_;
+  Options options_;
   mutable std::mutex mutex_;
   mutable std::unique_ptr<HttpClient> client_;
   mutable std::unique_ptr<ReplyCache> cache_;
@@ -136,60 +128,6 @@ const JudgeModule* ModuleOf(lua_State* L) {
   const auto* module = static_cast<const JudgeModule*>(lua_touserdata(L, -1));
   lua_pop(L, 1);
   return module;
-}
-
-std::string Printable(std::string_view text, std::size_t max) {
-  std::string out;
-  for (char c : text.substr(0, max)) out += static_cast<unsigned char>(c) < 0x20 ? ' ' : c;
-  if (text.size() > max) out += "...";
-  return out;
-}
-
-// GAVEL_JUDGE_WINDOW: 0 when unset (the client's default window).
-Result<std::size_t> WindowFromEnvironment() {
-  const char* value = std::getenv(kWindowVariable);
-  if (value == nullptr || *value == '\0') return std::size_t{0};
-  char* end = nullptr;
-  const unsigned long long n = std::strtoull(value, &end, 10);
-  if (end == value || *end != '\0' || n < 1 || n > 100000 || *value == '-') {
-    return Error(ErrorKind::kUsage, std::string(kWindowVariable) + " must be an integer from 1 to 100000 (got '" +
-                                        Printable(value, 20) + "')");
-  }
-  return static_cast<std::size_t>(n);
-}
-
-// "input=0.8,output=3.2" (US dollars per million tokens; either may be left out).
-Result<Prices> ParsePrices(std::string_view text, const std::string& what) {
-  Prices prices;
-  bool any = false;
-  auto bad = [&](const std::string& why) {
-    return Error(ErrorKind::kUsage, what + " must look like 'input=0.8,output=3.2' (US dollars per million "
-                                           "tokens): " + why);
-  };
-  while (!text.empty()) {
-    const std::size_t comma = text.find(',');
-    const std::string_view item = text.substr(0, comma);
-    text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
-    const std::size_t eq = item.find('=');
-    if (eq == std::string_view::npos) return bad("'" + Printable(item, 40) + "' has no '='");
-    const std::string_view key = item.substr(0, eq);
-    const std::string number(item.substr(eq + 1));
-    char* end = nullptr;
-    const double value = std::strtod(number.c_str(), &end);
-    if (number.empty() || end != number.c_str() + number.size() || !std::isfinite(value) || value < 0) {
-      return bad("'" + Printable(number, 40) + "' is not a price");
-    }
-    if (key == "input") {
-      prices.input = value;
-    } else if (key == "output") {
-      prices.output = value;
-    } else {
-      return bad("unknown price '" + Printable(key, 40) + "'");
-    }
-    any = true;
-  }
-  if (!any) return bad("it is empty");
-  return prices;
 }
 
 // "http://user:secret@host/v1 ..." without "user:secret@": a description never shows a password.
@@ -494,14 +432,16 @@ int New(lua_State* L) {
   const char* verdict = OptString(L, 1, "verdict");
   if (prompt == nullptr) luaL_error(L, "judge.new: option 'prompt' (the prompt template file) is required");
   if (verdict == nullptr) luaL_error(L, "judge.new: option 'verdict' (the verdict schema file) is required");
-  if (url == nullptr) url = std::getenv(kUrlVariable);
+  const JudgeModule* module = ModuleOf(L);
+  if (module == nullptr) luaL_error(L, "judge.new: the gavel.judge module is not open in this state");
+  const Options& options = module->options();
+  if (url == nullptr) url = options.default_url.c_str();
   // Canned verdicts need no endpoint and no credentials, whatever the rubric names.
-  if (const JudgeModule* module = ModuleOf(L); module != nullptr && module->canned()) url = kCannedUrl;
-  if (url == nullptr || *url == '\0') {
-    luaL_error(L, "judge.new: no judge URL: give the option 'url' or set the environment variable %s", kUrlVariable);
+  if (options.canned_verdicts) url = kCannedUrl;
+  if (*url == '\0') {
+    // The app fills the default URL from GAVEL_JUDGE_URL.
+    luaL_error(L, "judge.new: no judge URL: give the option 'url' or set the environment variable GAVEL_JUDGE_URL");
   }
-  lua_pushstring(L, url);  // a copy on the stack: the environment may change
-  url = lua_tostring(L, -1);
   const double temperature = OptNumber(L, 1, "temperature", 0, 0, 2, false, "a number from 0 to 2");
   const double max_tokens = OptNumber(L, 1, "max_tokens", 1024, 1, static_cast<double>(kMaxTokensLimit), true,
                                       "an integer from 1 to 1000000");
@@ -510,29 +450,12 @@ int New(lua_State* L) {
   const double attempt_timeout_ms = OptNumber(L, 1, "attempt_timeout_ms", 0, 1, static_cast<double>(kMaxTimeoutMs),
                                               true, "an integer from 1 to 86400000");
   std::optional<Prices> prices = OptPrices(L, 1);
+  if (!prices) prices = options.default_prices;
   {
-    Result<std::size_t> window = WindowFromEnvironment();
-    if (!window) {
-      PushMessage(L, "judge.new", window.error().message());
+    Result<ReplyCache*> cache = module->Cache();
+    if (!cache) {
+      PushMessage(L, "judge.new", cache.error().message());
       return lua_error(L);
-    }
-    if (!prices) {
-      const char* env = std::getenv(kPricesVariable);
-      if (env != nullptr && *env != '\0') {
-        Result<Prices> parsed = ParsePrices(env, kPricesVariable);
-        if (!parsed) {
-          PushMessage(L, "judge.new", parsed.error().message());
-          return lua_error(L);
-        }
-        prices = *parsed;
-      }
-    }
-    if (const JudgeModule* module = ModuleOf(L); module != nullptr) {
-      Result<ReplyCache*> cache = module->Cache();
-      if (!cache) {
-        PushMessage(L, "judge.new", cache.error().message());
-        return lua_error(L);
-      }
     }
   }
   {
@@ -1100,7 +1023,7 @@ int Run(lua_State* L, const char* fn, JobKind kind, int vars_idx, std::vector<Ov
     std::string error;
     try {
       job = BuildJob(L, kind, fn, CheckGrader(L), vars_idx, overlays, error);
-      if (job && module->canned()) {
+      if (job && module->options().canned_verdicts) {
         job->canned = true;
       } else if (job) {
         Result<HttpClient*> client = module->Client();
@@ -1258,11 +1181,9 @@ Result<ReplyCache*> JudgeModule::Cache() const {
 Result<HttpClient*> JudgeModule::Client() const {
   std::lock_guard<std::mutex> lock(mutex_);
   if (client_) return client_.get();
-  ClientOptions options;
-  Result<std::size_t> window = WindowFromEnvironment();
-  if (!window) return window.error();
-  if (*window != 0) options.concurrency.max_in_flight = *window;
-  Result<std::unique_ptr<HttpClient>> client = HttpClient::Create(options);
+  ClientOptions client_options;
+  if (options_.window != 0) client_options.concurrency.max_in_flight = options_.window;
+  Result<std::unique_ptr<HttpClient>> client = HttpClient::Create(client_options);
   if (!client) return client.error();
   client_ = std::move(*client);
   return client_.get();
@@ -1270,7 +1191,7 @@ Result<HttpClient*> JudgeModule::Client() const {
 
 }  // namespace
 
-std::unique_ptr<gavel::Plugin> MakeModule(ModuleOptions options) {
+std::unique_ptr<gavel::Plugin> MakeModule(Options options) {
   return std::make_unique<JudgeModule>(std::move(options));
 }
 

@@ -70,11 +70,8 @@ class ScopedEnv {
   std::vector<std::pair<std::string, std::optional<std::string>>> saved_;
 };
 
-// The environment the module reads, cleared so that the machine's settings do not leak in.
-ScopedEnv CleanEnv() {
-  return ScopedEnv{{"GAVEL_JUDGE_URL", std::nullopt}, {"GAVEL_JUDGE_WINDOW", std::nullopt},
-                   {"GAVEL_JUDGE_PRICES", std::nullopt}, {"OPENAI_API_KEY", std::nullopt}};
-}
+// The API key the provider reads, cleared so that the machine's settings do not leak in.
+ScopedEnv CleanEnv() { return ScopedEnv{{"OPENAI_API_KEY", std::nullopt}}; }
 
 std::unique_ptr<gavel::standin::Server> StartStandin(gavel::standin::Options options = {}) {
   auto server = gavel::standin::Server::Start(std::move(options));
@@ -106,7 +103,7 @@ constexpr const char* kPairSchema = R"({
 // A project folder: rubrics/r.lua, prompts/ and schemas/, the project folder being the data root.
 class Project {
  public:
-  explicit Project(gavel::judge::ModuleOptions options = {}) {
+  explicit Project(gavel::judge::Options options = {}) {
     REQUIRE(registry_.Add(gavel::judge::MakeModule(std::move(options))));
     Write("prompts/review.txt", "Question: {{prompt}}\nAnswer: {{answer}}\nRate the answer from 1 to 5.\n");
     Write("prompts/system.txt", "You are a strict reviewer.");
@@ -982,7 +979,7 @@ TEST_CASE("wrong arguments in a step are rubric errors of that sample") {
 
 // --- Loading ------------------------------------------------------------------------------------
 
-TEST_CASE("judge.new: the URL comes from the option or GAVEL_JUDGE_URL") {
+TEST_CASE("judge.new: the URL comes from the option or the module's default URL") {
   auto env = CleanEnv();
   auto standin = StartStandin();
   const std::string files = "prompt = '../prompts/review.txt', verdict = '../schemas/verdict.json'";
@@ -992,18 +989,16 @@ TEST_CASE("judge.new: the URL comes from the option or GAVEL_JUDGE_URL") {
     CHECK(p.error.find("r.lua:2: judge.new: no judge URL") != std::string::npos);
     CHECK(p.error.find("GAVEL_JUDGE_URL") != std::string::npos);
   }
-  SECTION("the environment variable") {
-    ScopedEnv url{{"GAVEL_JUDGE_URL", OpenAiUrl(*standin)}};
-    Project p;
+  SECTION("the default URL") {
+    Project p({.default_url = OpenAiUrl(*standin)});
     REQUIRE(p.Load(Rubric(files)));
     const Score s = p.Answer("x");
     INFO(ErrorText(s));
     CHECK_FALSE(s.neutral);
     CHECK(standin->stats().requests == 1);
   }
-  SECTION("the option wins over the environment") {
-    ScopedEnv url{{"GAVEL_JUDGE_URL", "http://127.0.0.1:1/v1?model=nowhere"}};
-    Project p;
+  SECTION("the option wins over the default URL") {
+    Project p({.default_url = "http://127.0.0.1:1/v1?model=nowhere"});
     REQUIRE(p.Load(Rubric("url = '" + OpenAiUrl(*standin) + "', " + files)));
     CHECK_FALSE(p.Answer("x").neutral);
   }
@@ -1057,14 +1052,6 @@ TEST_CASE("judge.new: options are checked") {
   }
   REQUIRE_FALSE(p.Load("local J = require 'gavel.judge'\nlocal g = J.new('x')\nreturn rubric {}"));
   CHECK(p.error.find("judge.new: expects a table of options (got string)") != std::string::npos);
-}
-
-TEST_CASE("judge.new: GAVEL_JUDGE_WINDOW must be a positive integer") {
-  auto env = CleanEnv();
-  ScopedEnv window{{"GAVEL_JUDGE_WINDOW", "lots"}};
-  Project p;
-  REQUIRE_FALSE(p.Load(Rubric(Options("http://127.0.0.1:9/v1?model=m"))));
-  CHECK(p.error.find("judge.new: GAVEL_JUDGE_WINDOW must be an integer from 1 to 100000 (got 'lots')") != std::string::npos);
 }
 
 TEST_CASE("judge.new: template and schema files are checked at load, naming the file") {
@@ -1148,8 +1135,7 @@ TEST_CASE("graders are compiled once per rubric and shared by every worker") {
 TEST_CASE("the example of docs/rubrics.md runs") {
   auto env = CleanEnv();
   auto standin = StartStandin();
-  ScopedEnv url{{"GAVEL_JUDGE_URL", OpenAiUrl(*standin)}};
-  Project p;
+  Project p({.default_url = OpenAiUrl(*standin)});
   p.Write("rubrics/prompts/review.txt",
           "Question:\n{{prompt}}\n\nAnswer to review:\n{{answer}}\n\n"
           "Focus on {{vars.focus}}. Reply with JSON: a score from 1 to 5 and a short rationale.\n");
@@ -1196,11 +1182,10 @@ return rubric {
 
 TEST_CASE("200 samples with one ask each are all in flight at once") {
   auto env = CleanEnv();
-  ScopedEnv window{{"GAVEL_JUDGE_WINDOW", "256"}};
   gavel::standin::Options so;
   so.latency = std::chrono::milliseconds(2000);  // long enough for all 200 to arrive first
   auto standin = StartStandin(so);
-  Project p;
+  Project p({.window = 256});
   REQUIRE(p.Load(Rubric(Options(OpenAiUrl(*standin)))));
   std::vector<gavel::ParsedSample> batch;
   for (int i = 0; i < 200; ++i) batch.push_back(MakeSample(std::to_string(i), "answer " + std::to_string(i)));
@@ -1218,13 +1203,12 @@ TEST_CASE("200 samples with one ask each are all in flight at once") {
   CHECK(stats.peak_in_flight == 200);
 }
 
-TEST_CASE("GAVEL_JUDGE_WINDOW bounds the calls in flight") {
+TEST_CASE("the module's window bounds the calls in flight") {
   auto env = CleanEnv();
-  ScopedEnv window{{"GAVEL_JUDGE_WINDOW", "4"}};
   gavel::standin::Options so;
   so.latency = std::chrono::milliseconds(100);
   auto standin = StartStandin(so);
-  Project p;
+  Project p({.window = 4});
   REQUIRE(p.Load(Rubric(Options(OpenAiUrl(*standin)))));
   std::vector<gavel::ParsedSample> batch;
   for (int i = 0; i < 12; ++i) batch.push_back(MakeSample(std::to_string(i), "answer " + std::to_string(i)));
@@ -1298,20 +1282,18 @@ TEST_CASE("prices give each sample's estimated cost") {
     CHECK(s.usage.at("judge.cost_usd") == Approx(cost_of(s, 3, 15)));
     CHECK(s.usage.at("judge.cost_usd") > 0);
   }
-  SECTION("from GAVEL_JUDGE_PRICES when the rubric gives none") {
-    ScopedEnv prices{{"GAVEL_JUDGE_PRICES", "input=0.8,output=3.2"}};
-    REQUIRE(p.Load(Rubric(Options(OpenAiUrl(*standin)))));
-    const Score s = p.Answer("priced");
+  SECTION("the module's default prices when the rubric gives none, the rubric's over them") {
+    Project priced({.default_prices = gavel::judge::Prices{.input = 0.8, .output = 3.2}});
+    REQUIRE(priced.Load(Rubric(Options(OpenAiUrl(*standin)))));
+    const Score s = priced.Answer("priced");
     REQUIRE_FALSE(s.neutral);
     CHECK(s.usage.at("judge.cost_usd") == Approx(cost_of(s, 0.8, 3.2)));
+    REQUIRE(priced.Load(Rubric(Options(OpenAiUrl(*standin), "prices = { input = 3, output = 15 }"))));
+    const Score own = priced.Answer("priced");
+    REQUIRE_FALSE(own.neutral);
+    CHECK(own.usage.at("judge.cost_usd") == Approx(cost_of(own, 3, 15)));
   }
   SECTION("bad prices are load errors") {
-    {
-      ScopedEnv prices{{"GAVEL_JUDGE_PRICES", "input=cheap"}};
-      REQUIRE_FALSE(p.Load(Rubric(Options(OpenAiUrl(*standin)))));
-      CHECK(p.error.find("GAVEL_JUDGE_PRICES must look like 'input=0.8,output=3.2'") != std::string::npos);
-      CHECK(p.error.find("'cheap' is not a price") != std::string::npos);
-    }
     REQUIRE_FALSE(p.Load(Rubric(Options(OpenAiUrl(*standin), "prices = { input = -1 }"))));
     CHECK(p.error.find("option 'input' must be a price") != std::string::npos);
     REQUIRE_FALSE(p.Load(Rubric(Options(OpenAiUrl(*standin), "prices = { inputs = 1 }"))));
@@ -1418,8 +1400,8 @@ TEST_CASE("a cache file that cannot be opened fails the rubric load, naming it")
 
 TEST_CASE("canned verdicts answer locally, fit the schema and need no URL or credentials") {
   ScopedEnv env = CleanEnv();
-  Project p(gavel::judge::ModuleOptions{.cache_file = {}, .canned_verdicts = true});
-  // No url option and no GAVEL_JUDGE_URL; a Bedrock URL without credentials is ignored as well.
+  Project p(gavel::judge::Options{.canned_verdicts = true});
+  // No url option and no default URL; a Bedrock URL without credentials is ignored as well.
   for (const std::string& url : {std::string(), std::string("bedrock://us-east-1/m")}) {
     INFO(url);
     const std::string options = (url.empty() ? "" : "url = '" + url + "', ") +
