@@ -560,75 +560,17 @@ TEST_CASE("a malformed verdict is retried once") {
     RequireJudgeError(s, "grader:ask: no usable verdict in 2 calls: the verdict is not JSON");
     CHECK(standin->stats().requests == 2);
   }
-  SECTION("malformed, then a verdict") {
-    // Half the replies are malformed, drawn from a seeded generator in request order: scoring
-    // one sample at a time, some sample is malformed first and good on its retry.
-    gavel::standin::Options so;
-    so.faults.rate_malformed = 0.5;
-    so.faults.seed = 7;
-    auto standin = StartStandin(so);
-    Project p;
-    REQUIRE(p.Load(Rubric(Options(OpenAiUrl(*standin)))));
-    int retried_ok = 0, failed = 0, calls = 0;
-    for (int i = 0; i < 40 && (retried_ok == 0 || failed == 0); ++i) {
-      const Score s = p.One(MakeSample(std::to_string(i), "answer " + std::to_string(i)));
-      if (s.neutral) {
-        RequireJudgeError(s, "no usable verdict in 2 calls: the verdict is not JSON");
-        ++failed;
-        calls += 2;
-      } else {
-        const int retries = Detail(s).at("info").at("verdict_retries").get<int>();
-        CHECK(Detail(s).at("info").at("attempts") == 1 + retries);
-        retried_ok += retries;
-        calls += 1 + retries;
-      }
-    }
-    CHECK(retried_ok > 0);
-    CHECK(failed > 0);
-    CHECK(standin->stats().requests == static_cast<std::uint64_t>(calls));
-  }
 }
 
 TEST_CASE("an off-schema verdict is retried once") {
   auto env = CleanEnv();
-  SECTION("off schema twice: error.judge naming the schema and the first violation") {
-    auto standin = StartStandin();
-    Project p;
-    REQUIRE(p.Load(Rubric(Options(OpenAiUrl(*standin)))));
-    const Score s = p.Answer("[[standin:off_schema]]");
-    RequireJudgeError(s, "grader:ask: no usable verdict in 2 calls: the verdict does not match schemas/verdict.json: ");
-    CHECK(standin->stats().requests == 2);
-  }
   SECTION("a forced verdict that breaks the schema") {
     auto standin = StartStandin();
     Project p;
     REQUIRE(p.Load(Rubric(Options(OpenAiUrl(*standin)))));
     const Score s = p.Answer(R"([[standin:verdict={"score": 9, "rationale": "too high"}]])");
     RequireJudgeError(s, "the verdict does not match schemas/verdict.json: /score: ");
-  }
-  SECTION("off schema, then a verdict") {
-    gavel::standin::Options so;
-    so.faults.rate_off_schema = 0.5;
-    so.faults.seed = 11;
-    auto standin = StartStandin(so);
-    Project p;
-    REQUIRE(p.Load(Rubric(Options(OpenAiUrl(*standin)))));
-    int retried_ok = 0, failed = 0, calls = 0;
-    for (int i = 0; i < 40 && (retried_ok == 0 || failed == 0); ++i) {
-      const Score s = p.One(MakeSample(std::to_string(i), "answer " + std::to_string(i)));
-      if (s.neutral) {
-        RequireJudgeError(s, "no usable verdict in 2 calls: the verdict does not match schemas/verdict.json");
-        ++failed;
-        calls += 2;
-      } else {
-        const int retries = Detail(s).at("info").at("verdict_retries").get<int>();
-        retried_ok += retries;
-        calls += 1 + retries;
-      }
-    }
-    CHECK(retried_ok > 0);
-    CHECK(failed > 0);
-    CHECK(standin->stats().requests == static_cast<std::uint64_t>(calls));
+    CHECK(standin->stats().requests == 2);
   }
 }
 
@@ -803,13 +745,6 @@ TEST_CASE("compare: both orders, a winner when they agree, a tie when they do no
     REQUIRE_FALSE(s.neutral);
     CHECK(Detail(s) == Json({{"winner", "a"}, {"consistent", true}, {"first", "A"}, {"second", "B"}, {"attempts", 2}}));
     CHECK(s.reward == 1);
-  }
-  SECTION("both orders prefer b") {
-    const Score s = p.One(sample("answer one " + says_a, "answer two " + says_b, "q"));
-    INFO(ErrorText(s));
-    REQUIRE_FALSE(s.neutral);
-    CHECK(Detail(s).at("winner") == "b");
-    CHECK(Detail(s).at("consistent") == true);
   }
   SECTION("position bias: both orders say A, so the result is a tie") {
     // The directive is in the question, the same in both orders.
@@ -1250,22 +1185,6 @@ TEST_CASE("each sample's usage counts its judge calls, attempts, retries and tok
     CHECK(failed.usage.at("judge.attempts") == 1);
     CHECK(gavel::ScoreToJson(failed).at("details").at("usage").at("judge.calls") == 1);
   }
-  SECTION("a verdict retry is a second call") {
-    const Score retried = p.Answer("[[standin:malformed]]");
-    RequireJudgeError(retried, "no usable verdict in 2 calls");
-    CHECK(retried.usage.at("judge.calls") == 2);
-    CHECK(retried.usage.at("judge.verdict_retries") == 1);
-    CHECK(retried.usage.at("judge.attempts") == 2);
-  }
-  SECTION("ask_each sums its calls") {
-    REQUIRE(p.Load(Rubric(Options(OpenAiUrl(*standin), "prompt = '../prompts/item.txt'"),
-                          "local vs, info = g:ask_each(s, { 'a', 'b', 'c' })\n return 1, info")));
-    const Score each = p.Answer("answer");
-    INFO(ErrorText(each));
-    REQUIRE_FALSE(each.neutral);
-    CHECK(each.usage.at("judge.calls") == 3);
-    CHECK(each.usage.at("judge.input_tokens") == Detail(each).at("input_tokens").get<double>());
-  }
 }
 
 TEST_CASE("prices give each sample's estimated cost") {
@@ -1365,25 +1284,6 @@ TEST_CASE("the reply cache answers a rerun without calling the judge") {
     p.Batch(batch());
     CHECK(standin->stats().requests == 6);
   }
-}
-
-TEST_CASE("the cache keeps only replies that gave a usable verdict") {
-  auto env = CleanEnv();
-  auto standin = StartStandin();
-  TempDir dir;
-  const fs::path file = dir.path() / "judge.sqlite";
-  {
-    Project p({.cache_file = file});
-    REQUIRE(p.Load(Rubric(Options(OpenAiUrl(*standin)))));
-    RequireJudgeError(p.Answer("[[standin:malformed]]"), "no usable verdict in 2 calls");
-    RequireJudgeError(p.Answer("[[standin:status=400]]"), "HTTP 400");
-    RequireJudgeError(p.Answer("[[standin:off_schema]]"), "no usable verdict in 2 calls");
-    const Score good = p.Answer("a good answer");
-    REQUIRE_FALSE(good.neutral);
-  }
-  auto cache = gavel::judge::ReplyCache::Open(file);
-  REQUIRE(cache);
-  CHECK((*cache)->size() == 1);  // only the good reply
 }
 
 TEST_CASE("a cache file that cannot be opened fails the rubric load, naming it") {
