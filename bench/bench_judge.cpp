@@ -75,9 +75,12 @@ std::unique_ptr<Setup> Start(gavel::standin::Options options) {
   if (!judge) throw std::runtime_error(judge.error().message());
   setup->judge = std::move(*judge);
   const std::string url = setup->judge->base_url() + "/v1?model=gavel-standin";
-  setenv("GAVEL_JUDGE_URL", url.c_str(), 1);
-  setenv("GAVEL_JUDGE_WINDOW", std::to_string(kSamples).c_str(), 1);
-  if (gavel::Status st = gavel::RegisterBuiltinPlugins(setup->registry); !st) throw std::runtime_error(st.error().message());
+  gavel::BuiltinOptions plugins;
+  plugins.judge.default_url = url;
+  plugins.judge.window = kSamples;
+  if (gavel::Status st = gavel::RegisterBuiltinPlugins(setup->registry, plugins); !st) {
+    throw std::runtime_error(st.error().message());
+  }
   gavel::RubricLoadOptions load;
   load.data_root = kSource;
   auto rubric = gavel::Rubric::Load(kSource / "bench/rubrics/judged_review.lua", setup->registry, load);

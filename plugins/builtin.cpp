@@ -12,8 +12,7 @@ Status RegisterBuiltinPlugins(PluginRegistry& registry, const BuiltinOptions& op
   for (auto* make : {&schema::MakeModule, &safety::MakeModule, &language::MakeModule, &text::MakeModule}) {
     if (Status st = registry.Add(make()); !st) return st;
   }
-  return registry.Add(judge::MakeModule(
-      judge::ModuleOptions{.cache_file = options.judge_cache, .canned_verdicts = options.canned_judge}));
+  return registry.Add(judge::MakeModule(options.judge));
 }
 
 }  // namespace gavel

@@ -2,17 +2,16 @@
 // themselves through static initialisers.
 #pragma once
 
-#include <filesystem>
-
+#include "gavel/judge/options.h"
 #include "gavel/plugin_registry.h"
 
 namespace gavel {
 
+// The typed configuration of the plugins that take one, filled in by each app.
 struct BuiltinOptions {
-  // The judge reply cache (SQLite); empty: none. The offline tool turns it on, Lambda does not.
-  std::filesystem::path judge_cache;
-  // Judges answer with canned, schema-valid verdicts and call no endpoint (gavel check's dry run).
-  bool canned_judge = false;
+  // The judge's default URL, window, prices, reply cache and canned verdicts
+  // (gavel/judge/options.h). The offline tool turns the cache on, Lambda does not.
+  judge::Options judge;
 };
 
 Status RegisterBuiltinPlugins(PluginRegistry& registry, const BuiltinOptions& options = {});

@@ -34,27 +34,4 @@ inline std::string Detail(const Score& score, const std::string& name) {
   return d.is_string() ? d.get<std::string>() : d.dump();
 }
 
-// Sets an environment variable (such as GAVEL_JUDGE_URL, which graders read when the rubric
-// loads) and puts back its old value, or unsets it, when the object goes.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const std::string& value) : name_(name) {
-    if (const char* old = std::getenv(name)) saved_ = old;
-    setenv(name, value.c_str(), 1);
-  }
-  ~ScopedEnv() {
-    if (saved_) {
-      setenv(name_, saved_->c_str(), 1);
-    } else {
-      unsetenv(name_);
-    }
-  }
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-
- private:
-  const char* name_;
-  std::optional<std::string> saved_;
-};
-
 }  // namespace gavel::testing

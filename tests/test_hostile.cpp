@@ -155,8 +155,9 @@ void CheckOutputLine(const std::string& line, const Score& score) {
 // output line of every score. One score per input line, in input order.
 class JsonlScorer {
  public:
-  explicit JsonlScorer(const fs::path& rubric_file, unsigned threads = 2) {
-    REQUIRE(gavel::RegisterBuiltinPlugins(registry_));
+  // `judge_url`: the judge of graders whose rubric names none (as GAVEL_JUDGE_URL gives it).
+  explicit JsonlScorer(const fs::path& rubric_file, unsigned threads = 2, const std::string& judge_url = {}) {
+    REQUIRE(gavel::RegisterBuiltinPlugins(registry_, gavel::BuiltinOptions{.judge = {.default_url = judge_url}}));
     auto rubric = gavel::Rubric::Load(rubric_file, registry_);
     INFO((rubric ? "" : rubric.error().message()));
     REQUIRE(rubric);
@@ -219,8 +220,9 @@ Score ScoreOfItem(const Json& item) {
 // Scores samples as one Lambda invocation: the handler with details on, the samples as one event
 // array. The response must be a valid JSON array with one item per sample.
 std::vector<Score> ScoreEvent(const fs::path& rubric, const std::vector<std::string>& samples,
-                              Clock::time_point deadline) {
+                              Clock::time_point deadline, const std::string& judge_url) {
   gavel::lambda::LambdaConfig config;
+  config.judge.default_url = judge_url;
   config.rubric = rubric;
   config.threads = 2;
   config.details = true;
@@ -242,18 +244,17 @@ std::vector<Score> ScoreEvent(const fs::path& rubric, const std::vector<std::str
   return scores;
 }
 
-// The stand-in judge, named by GAVEL_JUDGE_URL while the object lives (graders read it when a
-// rubric loads).
+// The stand-in judge, and its URL for graders whose rubric names none.
 struct StandinJudge {
   StandinJudge() {
     auto started = gavel::standin::Server::Start({});
     REQUIRE(started);
     server = std::move(*started);
-    url.emplace("GAVEL_JUDGE_URL", server->base_url() + "/v1?model=gavel-standin");
+    url = server->base_url() + "/v1?model=gavel-standin";
   }
   std::uint64_t calls() const { return server->stats().openai; }
   std::unique_ptr<gavel::standin::Server> server;
-  std::optional<gavel::testing::ScopedEnv> url;
+  std::string url;
 };
 
 // --- Expected outcomes ----------------------------------------------------------------------
@@ -539,7 +540,7 @@ void ScoreAndCheck(JsonlScorer& scorer, std::vector<Case> cases) {
 TEST_CASE("6 MB answers are scored in full, or stopped by the rubric's own length gate", "[hostile]") {
   StandinJudge judge;
   TempDir dir;
-  JsonlScorer contract(WithJudgeTimeout(dir, "contract_review_full.lua", kJudgeTimeoutMs));
+  JsonlScorer contract(WithJudgeTimeout(dir, "contract_review_full.lua", kJudgeTimeoutMs), 2, judge.url);
   ScoreAndCheck(contract, SixMegabyteCases());
 
   // math_answer.lua gates on length before anything reads the answer.
@@ -557,7 +558,7 @@ TEST_CASE("100,000 nested brackets: in an answer the schema gate fails, in a sam
           "[hostile]") {
   StandinJudge judge;
   TempDir dir;
-  JsonlScorer contract(WithJudgeTimeout(dir, "contract_review_full.lua", kJudgeTimeoutMs));
+  JsonlScorer contract(WithJudgeTimeout(dir, "contract_review_full.lua", kJudgeTimeoutMs), 2, judge.url);
   ScoreAndCheck(contract, NestingCases());
 }
 
@@ -565,14 +566,14 @@ TEST_CASE("invalid UTF-8 and NUL bytes in answers, ids and prompts: a defined ou
           "[hostile]") {
   StandinJudge judge;
   TempDir dir;
-  JsonlScorer contract(WithJudgeTimeout(dir, "contract_review_full.lua", kJudgeTimeoutMs));
+  JsonlScorer contract(WithJudgeTimeout(dir, "contract_review_full.lua", kJudgeTimeoutMs), 2, judge.url);
   ScoreAndCheck(contract, EncodingCases());
 }
 
 TEST_CASE("format characters do not hide a banned phrase, and do not flag benign text", "[hostile]") {
   StandinJudge judge;
   TempDir dir;
-  JsonlScorer contract(WithJudgeTimeout(dir, "contract_review_full.lua", kJudgeTimeoutMs));
+  JsonlScorer contract(WithJudgeTimeout(dir, "contract_review_full.lua", kJudgeTimeoutMs), 2, judge.url);
   const std::uint64_t before = judge.calls();
   ScoreAndCheck(contract, FormatCharacterCases());
   // The good samples (twice: alone and in the batch) and the benign one reached the judge;
@@ -585,11 +586,11 @@ TEST_CASE("a judge that streams forever or answers with gigabytes: cut off by th
   StandinJudge judge;
   TempDir dir;
   SECTION("contract_review_full.lua catches the failed call: 0.5 and judge_error") {
-    JsonlScorer contract(WithJudgeTimeout(dir, "contract_review_full.lua", kJudgeTimeoutMs));
+    JsonlScorer contract(WithJudgeTimeout(dir, "contract_review_full.lua", kJudgeTimeoutMs), 2, judge.url);
     ScoreAndCheck(contract, JudgeCases());
   }
   SECTION("contract_review.lua does not: the neutral reward and error.judge") {
-    JsonlScorer contract(WithJudgeTimeout(dir, "contract_review.lua", kJudgeTimeoutMs));
+    JsonlScorer contract(WithJudgeTimeout(dir, "contract_review.lua", kJudgeTimeoutMs), 2, judge.url);
     const std::vector<Score> scores = contract.Run(
         {Contract("gigabytes", AnswerWith(" [[standin:huge=2000000000]]")).dump(),
          Contract("forever", AnswerWith(" [[standin:stream_forever]]")).dump(), Contract("good", GoodAnswer()).dump()});
@@ -609,7 +610,7 @@ TEST_CASE("a judge that streams forever under the shipped rubric's 60 s timeout:
                                             Contract("good", GoodAnswer()).dump()};
   // The handler answers 300 ms (deadline_margin) before the invocation's deadline.
   const std::vector<Score> scores =
-      ScoreEvent(kSourceDir / "rubrics/contract_review.lua", samples, Clock::now() + std::chrono::milliseconds(2500));
+      ScoreEvent(kSourceDir / "rubrics/contract_review.lua", samples, Clock::now() + std::chrono::milliseconds(2500), judge.url);
   ExpectFailed(scores[0], ErrorKind::kDeadline, "the deadline passed while the sample waited for an asynchronous step");
   ExpectScored(scores[1]);
   CHECK(judge.server->stats().streams == 1);
@@ -620,7 +621,7 @@ TEST_CASE("a million tiny keys: as an answer, in the schema step, and as metadat
   TempDir dir;
   const fs::path full = WithJudgeTimeout(dir, "contract_review_full.lua", kJudgeTimeoutMs);
   SECTION("in a batch with contract_review_full.lua") {
-    JsonlScorer contract(full);
+    JsonlScorer contract(full, 2, judge.url);
     ScoreAndCheck(contract, MillionKeyCases());
   }
   // Alone, in a new engine: what a sample may use is its Lua memory limit (net growth of the
@@ -629,7 +630,7 @@ TEST_CASE("a million tiny keys: as an answer, in the schema step, and as metadat
   SECTION("under 16 MiB, the schema step parses it and its Lua table breaks the memory limit") {
     const std::string keys = MillionKeys(true);
     REQUIRE(keys.size() < kScanCap);
-    JsonlScorer contract(full, 1);
+    JsonlScorer contract(full, 1, judge.url);
     ExpectFailed(contract.One(Contract("million-zeros", keys).dump()), ErrorKind::kLimit,
                  "memory limit of 64 MiB exceeded (in gate 'well_formed')");
   }
@@ -657,13 +658,13 @@ TEST_CASE("every hostile sample and good ones in one batch: a JSONL file and a L
   }
   cases.push_back({"good-last", "good-last", Contract("good-last", GoodAnswer()).dump(), ExpectScored, "good"});
 
-  JsonlScorer jsonl(rubric);
+  JsonlScorer jsonl(rubric, 2, judge.url);
   SECTION("as a JSONL file") {
     ScoreAndCheck(cases, [&](const std::vector<std::string>& texts) { return jsonl.Run(texts); }, jsonl, false);
   }
   SECTION("as a Lambda event") {
     const BatchScorer event = [&](const std::vector<std::string>& texts) {
-      return ScoreEvent(rubric, texts, Clock::now() + kBatchCeiling);
+      return ScoreEvent(rubric, texts, Clock::now() + kBatchCeiling, judge.url);
     };
     ScoreAndCheck(cases, event, jsonl, true);
   }

@@ -4,6 +4,7 @@
 
 #include <sys/wait.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -23,10 +24,12 @@ using gavel::testing::MetricValue;
 const std::filesystem::path& kSource = gavel::testing::kSourceDir;
 
 // Scores every sample of a JSONL file with a rubric; returns the scores by id.
+// `judge_url`: the judge of graders whose rubric names none (as GAVEL_JUDGE_URL gives it).
 std::map<std::string, gavel::Score> ScoreExamples(const std::filesystem::path& rubric_file,
-                                                  const std::filesystem::path& examples) {
+                                                  const std::filesystem::path& examples,
+                                                  const std::string& judge_url = {}) {
   gavel::PluginRegistry registry;
-  REQUIRE(gavel::RegisterBuiltinPlugins(registry));
+  REQUIRE(gavel::RegisterBuiltinPlugins(registry, gavel::BuiltinOptions{.judge = {.default_url = judge_url}}));
   auto rubric = gavel::Rubric::Load(rubric_file, registry);
   INFO((rubric ? "" : rubric.error().message()));
   REQUIRE(rubric);
@@ -120,10 +123,8 @@ TEST_CASE("contract_review: per-comment judge verdicts behind format and safety 
   auto standin = gavel::standin::Server::Start(options);
   REQUIRE(standin);
   std::map<std::string, gavel::Score> scores;
-  {
-    gavel::testing::ScopedEnv url("GAVEL_JUDGE_URL", (*standin)->base_url() + "/v1?model=gavel-standin");
-    scores = ScoreExamples(kSource / "rubrics/contract_review.lua", kSource / "rubrics/examples/contract_review.jsonl");
-  }
+  scores = ScoreExamples(kSource / "rubrics/contract_review.lua", kSource / "rubrics/examples/contract_review.jsonl",
+                         (*standin)->base_url() + "/v1?model=gavel-standin");
 
   for (const auto& [id, score] : scores) {
     INFO(id << ": " << ErrorText(score));
@@ -202,4 +203,51 @@ TEST_CASE("gavel score totals the judge's usage and answers a rerun from its rep
   INFO(uncached);
   CHECK_THAT(uncached, Catch::Contains("; judge: 6 calls"));
   CHECK((*standin)->stats().openai == 12);
+}
+
+TEST_CASE("gavel score reads the judge's settings from GAVEL_JUDGE_URL, _WINDOW and _PRICES", "[rubrics][cli]") {
+  gavel::standin::Options options;
+  options.latency = std::chrono::milliseconds(50);  // calls overlap unless the window keeps them apart
+  auto standin = gavel::standin::Server::Start(options);
+  REQUIRE(standin);
+  gavel::testing::TempDir dir;
+  const std::string url = (*standin)->base_url() + "/v1?model=gavel-standin";
+  auto run = [&](const std::string& variables, int expected_exit) {
+    const auto err = dir.path() / "stderr.txt";
+    const std::string command = std::string("cd '") + GAVEL_SOURCE_DIR + "' && env " + variables + " '" + GAVEL_CLI +
+                                "' score --rubric rubrics/contract_review.lua --input " +
+                                "rubrics/examples/contract_review.jsonl --no-judge-cache --threads 2 --output '" +
+                                (dir.path() / "out.jsonl").string() + "' 2> '" + err.string() + "'";
+    const int status = std::system(command.c_str());
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == expected_exit);
+    std::ifstream in(err);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  };
+  SECTION("the URL, a window of one call and the prices") {
+    const std::string err = run("GAVEL_JUDGE_URL='" + url + "' GAVEL_JUDGE_WINDOW=1 GAVEL_JUDGE_PRICES=input=1000000", 0);
+    INFO(err);
+    CHECK_THAT(err, Catch::Contains("; judge: 6 calls (0 retries), "));
+    // A million dollars per million input tokens: the estimated cost is the input token count.
+    const std::size_t tokens_at = err.find(" calls (0 retries), ") + 20;
+    const std::string input_tokens = err.substr(tokens_at, err.find(' ', tokens_at) - tokens_at);
+    CHECK_THAT(err, Catch::Contains("estimated cost $" + input_tokens + ".0000"));
+    CHECK((*standin)->stats().openai == 6);
+    CHECK((*standin)->stats().peak_in_flight == 1);
+  }
+  SECTION("no URL: the rubric does not load, and the message names the variable") {
+    const std::string err = run("-u GAVEL_JUDGE_URL", 1);
+    CHECK_THAT(err, Catch::Contains("judge.new: no judge URL: give the option 'url' or set the environment "
+                                    "variable GAVEL_JUDGE_URL"));
+  }
+  SECTION("a bad window or price: the message names the variable") {
+    CHECK_THAT(run("GAVEL_JUDGE_URL='" + url + "' GAVEL_JUDGE_WINDOW=lots", 1),
+               Catch::Contains("gavel: GAVEL_JUDGE_WINDOW must be an integer from 1 to 100000 (got 'lots')"));
+    CHECK_THAT(run("GAVEL_JUDGE_URL='" + url + "' GAVEL_JUDGE_PRICES=input=cheap", 1),
+               Catch::Contains("gavel: GAVEL_JUDGE_PRICES must look like 'input=0.8,output=3.2' (US dollars per "
+                               "million tokens): 'cheap' is not a price"));
+    CHECK((*standin)->stats().openai == 0);
+  }
 }

@@ -1,7 +1,7 @@
 // `gavel check`: loads a rubric, lists its steps, then scores a sample with it as a dry run, so
 // that an error only a step raises (a load-time-only function called in a check, a typo in a
 // field name) shows before a real run. The judge answers with canned verdicts that fit its schema
-// (BuiltinOptions::canned_judge): no endpoint, key or network is needed.
+// (PluginChoices::canned_judge): no endpoint, key or network is needed.
 #include <cstdio>
 #include <fstream>
 #include <istream>
@@ -60,9 +60,7 @@ int CheckCommand(const std::vector<std::string>& args) {
   }
   if (!opts.Get("--rubric")) return Usage("check needs --rubric FILE");
   PluginRegistry registry;
-  BuiltinOptions plugins;
-  plugins.canned_judge = true;
-  auto rubric = LoadRubric(opts, registry, plugins);
+  auto rubric = LoadRubric(opts, registry, {.canned_judge = true});
   if (!rubric) {
     std::fprintf(stderr, "gavel: %s\n", rubric.error().message().c_str());
     return kExitFailed;

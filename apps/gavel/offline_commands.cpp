@@ -60,14 +60,13 @@ std::string ReadCommon(const Options& opts, const char* default_out, Common& c) 
   return "";
 }
 
-// Loads the rubric with its own plugins and scores one input into one results file.
+// Loads the rubric with its own plugins and scores one input into one results file. `judge_url`
+// replaces GAVEL_JUDGE_URL when not empty.
 Result<offline::ScoreFileReport> ScoreInto(const Options& opts, const Common& c, const fs::path& cache,
                                            const fs::path& input, const fs::path& results, const std::string& label,
-                                           const safety::RulePack* probe = nullptr) {
+                                           const safety::RulePack* probe = nullptr, const std::string& judge_url = {}) {
   PluginRegistry registry;
-  BuiltinOptions plugins;
-  plugins.judge_cache = cache;
-  auto rubric = LoadRubric(opts, registry, plugins);
+  auto rubric = LoadRubric(opts, registry, {.judge_cache = cache, .judge_url = judge_url});
   if (!rubric) return rubric.error();
   auto engine = Engine::Create(*rubric, registry, c.engine);
   if (!engine) return engine.error();
@@ -174,7 +173,7 @@ int JudgeEvalCommand(const std::vector<std::string>& args) {
   if (high) eo.high_reward = *high;
   if (auto labels = opts.Get("--labels")) eo.labels = *labels;
 
-  // Judge configurations: NAME=URL, each given to the rubric as GAVEL_JUDGE_URL.
+  // Judge configurations: NAME=URL, each the default URL of the rubric's graders in its runs.
   std::vector<std::pair<std::string, std::string>> judges;
   for (const std::string& spec : opts.GetAll("--judge")) {
     const std::size_t eq = spec.find('=');
@@ -186,7 +185,7 @@ int JudgeEvalCommand(const std::vector<std::string>& args) {
     }
     judges.emplace_back(name, spec.substr(eq + 1));
   }
-  if (judges.empty()) judges.emplace_back("judge", "");  // the rubric's own (GAVEL_JUDGE_URL as set)
+  if (judges.empty()) judges.emplace_back("judge", "");  // the rubric's own (or GAVEL_JUDGE_URL)
 
   // Answers are scanned for text aimed at the judge with this pack.
   std::shared_ptr<const safety::RulePack> probe;
@@ -204,11 +203,7 @@ int JudgeEvalCommand(const std::vector<std::string>& args) {
   const bool cached = !opts.Has("--no-judge-cache");
   const fs::path input = *opts.Get("--input");
   std::vector<offline::JudgeRun> runs;
-  const char* saved = std::getenv("GAVEL_JUDGE_URL");
-  const std::string saved_url = saved != nullptr ? saved : "";
   for (const auto& [name, url] : judges) {
-    // Set while no engine runs: the rubric reads it when it loads.
-    if (!url.empty()) setenv("GAVEL_JUDGE_URL", url.c_str(), 1);
     for (std::size_t r = 0; r < repeats; ++r) {
       offline::JudgeRun run;
       run.judge = name;
@@ -217,7 +212,7 @@ int JudgeEvalCommand(const std::vector<std::string>& args) {
       run.results = c.out / "results" / (base + ".jsonl");
       // One cache per scoring, so that a repeat asks the judge again, and a rerun resumes it.
       const fs::path cache = cached ? c.out / "cache" / (base + ".sqlite") : fs::path();
-      auto report = ScoreInto(opts, c, cache, input, run.results, base, probe.get());
+      auto report = ScoreInto(opts, c, cache, input, run.results, base, probe.get(), url);
       if (!report) return Failed(report.error());
       runs.push_back(std::move(run));
     }
@@ -244,22 +239,16 @@ int JudgeEvalCommand(const std::vector<std::string>& args) {
       out << j.dump() << '\n';
     }
     out.close();
-    if (!judges.front().second.empty()) setenv("GAVEL_JUDGE_URL", judges.front().second.c_str(), 1);
     const fs::path cache = cached ? c.out / "cache" / "cases.sqlite" : fs::path();
     eo.case_results = c.out / "results" / "cases.jsonl";
     // The cases may have changed since the last run: always score them afresh.
     Common fresh = c;
     fresh.fresh = true;
-    auto report = ScoreInto(opts, fresh, cache, stripped, *eo.case_results, "cases");
+    auto report = ScoreInto(opts, fresh, cache, stripped, *eo.case_results, "cases", nullptr, judges.front().second);
     if (!report) return Failed(report.error());
   }
   PluginRegistry registry;
-  auto rubric = LoadRubric(opts, registry);
-  if (saved != nullptr) {
-    setenv("GAVEL_JUDGE_URL", saved_url.c_str(), 1);
-  } else {
-    unsetenv("GAVEL_JUDGE_URL");
-  }
+  auto rubric = LoadRubric(opts, registry, {.judge_url = judges.front().second});
   if (!rubric) return Failed(rubric.error());
   auto summary = offline::SummarizeJudgeEval(**rubric, runs, eo);
   if (!summary) return Failed(summary.error());

@@ -90,9 +90,25 @@ std::string FailureBreakdown(const std::map<std::string, std::size_t>& causes) {
 
 }  // namespace
 
+Result<BuiltinOptions> PluginOptions(const PluginChoices& choices) {
+  Result<judge::Options> judge = judge::OptionsFromVariables([](const char* name) -> std::optional<std::string> {
+    const char* value = std::getenv(name);
+    return value == nullptr ? std::nullopt : std::optional<std::string>(value);
+  });
+  if (!judge) return judge.error();
+  BuiltinOptions plugins;
+  plugins.judge = std::move(*judge);
+  plugins.judge.cache_file = choices.judge_cache;
+  plugins.judge.canned_verdicts = choices.canned_judge;
+  if (!choices.judge_url.empty()) plugins.judge.default_url = choices.judge_url;
+  return plugins;
+}
+
 Result<std::shared_ptr<const Rubric>> LoadRubric(const Options& opts, PluginRegistry& registry,
-                                                 const BuiltinOptions& plugins) {
-  if (Status st = RegisterBuiltinPlugins(registry, plugins); !st) return st.error();
+                                                 const PluginChoices& choices) {
+  Result<BuiltinOptions> plugins = PluginOptions(choices);
+  if (!plugins) return plugins.error();
+  if (Status st = RegisterBuiltinPlugins(registry, *plugins); !st) return st.error();
   RubricLoadOptions load;
   if (auto root = opts.Get("--rubric-root")) load.root = *root;
   return Rubric::Load(*opts.Get("--rubric"), registry, load);
@@ -129,9 +145,7 @@ int ScoreCommand(const std::vector<std::string>& args) {
     return Usage("--judge-cache and --no-judge-cache cannot be used together");
   }
   PluginRegistry registry;
-  BuiltinOptions plugins;
-  plugins.judge_cache = JudgeCacheFile(opts);
-  auto rubric = LoadRubric(opts, registry, plugins);
+  auto rubric = LoadRubric(opts, registry, {.judge_cache = JudgeCacheFile(opts)});
   if (!rubric) {
     std::fprintf(stderr, "gavel: %s\n", rubric.error().message().c_str());
     return 1;

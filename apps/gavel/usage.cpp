@@ -59,7 +59,7 @@ const std::array<std::pair<std::string_view, const char*>, 5> kCommands = {{
      "          human labels, a regression suite, reward-hacking probes; writes the same three reports\n"
      "          --rubric FILE --input FILE   samples to judge\n"
      "          --repeats N        judge every sample N times with the first judge (consistency)\n"
-     "          --judge NAME=URL   a judge configuration, given to the rubric as GAVEL_JUDGE_URL\n"
+     "          --judge NAME=URL   a judge configuration, used in place of GAVEL_JUDGE_URL\n"
      "                             (give two or more for agreement)\n"
      "          --labels FILE      human labels: JSONL {id, output, item, dimension, score}\n"
      "          --cases FILE       regression suite: samples with \"expect\": {min_reward, max_reward, error}\n"

@@ -1,5 +1,7 @@
 #include "gavel/lambda/config.h"
 
+#include "gavel/judge/provider.h"
+
 #include <algorithm>
 #include <charconv>
 #include <cstdlib>
@@ -43,27 +45,6 @@ bool IsRubricName(std::string_view name) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
            c == '-' || c == '.';
   });
-}
-
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// %XX escapes decoded; anything malformed is kept as it is.
-std::string PercentDecoded(const std::string& text) {
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size() && HexDigit(text[i + 1]) >= 0 && HexDigit(text[i + 2]) >= 0) {
-      out += static_cast<char>(HexDigit(text[i + 1]) * 16 + HexDigit(text[i + 2]));
-      i += 2;
-    } else {
-      out += text[i];
-    }
-  }
-  return out;
 }
 
 }  // namespace
@@ -111,6 +92,9 @@ Result<LambdaConfig> ConfigFromEnvironment(const EnvLookup& lookup) {
     if (*v != "0" && *v != "1") return Bad("GAVEL_DETAILS must be 0 or 1");
     config.details = *v == "1";
   }
+  Result<judge::Options> judge = judge::OptionsFromVariables(lookup);
+  if (!judge) return judge.error();
+  config.judge = std::move(*judge);
   return config;
 }
 
@@ -127,22 +111,9 @@ SecretScrubber SecretScrubber::FromEnvironment(const EnvLookup& lookup) {
     if (auto v = lookup(name)) add(*v);
   }
   if (auto url = lookup("GAVEL_JUDGE_URL")) {
-    // The password of scheme://user:password@host, and the variable named by key_env=NAME.
-    const std::size_t scheme = url->find("://");
-    const std::size_t start = scheme == std::string::npos ? 0 : scheme + 3;
-    const std::size_t at = url->find('@', start);
-    const std::size_t slash = url->find('/', start);
-    if (at != std::string::npos && (slash == std::string::npos || at < slash)) {
-      const std::string userinfo = url->substr(start, at - start);
-      if (const std::size_t colon = userinfo.find(':'); colon != std::string::npos) {
-        const std::string password = userinfo.substr(colon + 1);
-        add(password);
-        add(PercentDecoded(password));  // as a client would send it, and a message might quote it
-      }
-    }
-    for (std::size_t pos = url->find("key_env="); pos != std::string::npos; pos = url->find("key_env=", pos + 1)) {
-      const std::size_t from = pos + 8;
-      const std::string name = url->substr(from, url->find('&', from) - from);
+    const judge::UrlSecrets secrets = judge::SecretsOf(*url);
+    for (const std::string& password : secrets.passwords) add(password);
+    for (const std::string& name : secrets.key_variables) {
       if (auto v = lookup(name.c_str())) add(*v);
     }
   }

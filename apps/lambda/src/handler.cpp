@@ -68,7 +68,9 @@ Result<std::unique_ptr<Handler>> Handler::Create(const LambdaConfig& config,
   std::unique_ptr<Handler> handler(new Handler());
   handler->config_ = config;
   handler->registry_ = std::make_unique<PluginRegistry>();
-  if (Status st = RegisterBuiltinPlugins(*handler->registry_); !st) return st.error();
+  if (Status st = RegisterBuiltinPlugins(*handler->registry_, BuiltinOptions{.judge = config.judge}); !st) {
+    return st.error();
+  }
   if (extra_plugins) {
     if (Status st = extra_plugins(*handler->registry_); !st) return st.error();
   }

@@ -27,26 +27,6 @@ using Env = std::map<std::string, std::optional<std::string>>;
 const std::string kSource = GAVEL_SOURCE_DIR;
 constexpr auto kPatience = std::chrono::seconds(120);  // an upper bound, never a timing
 
-// Sets environment variables for the life of the object (for the in-process handler).
-class ScopedEnv {
- public:
-  explicit ScopedEnv(const Env& vars) {
-    for (const auto& [name, value] : vars) {
-      const char* old = std::getenv(name.c_str());
-      saved_[name] = old ? std::optional<std::string>(old) : std::nullopt;
-      if (value) setenv(name.c_str(), value->c_str(), 1); else unsetenv(name.c_str());
-    }
-  }
-  ~ScopedEnv() {
-    for (const auto& [name, value] : saved_) {
-      if (value) setenv(name.c_str(), value->c_str(), 1); else unsetenv(name.c_str());
-    }
-  }
-
- private:
-  Env saved_;
-};
-
 // One Lambda function: the stand-in Runtime API and the bootstrap process running against it.
 struct Function {
   explicit Function(Env env, gavel::lambda::StandinRuntimeApiOptions options = {},
@@ -141,9 +121,11 @@ void CheckError(const StandinPost& post, const std::string& request_id, const st
 }
 
 // The response the handler gives in this process for the same rubric and event.
-std::string InProcessResponse(const std::string& rubric, const std::string& event) {
+std::string InProcessResponse(const std::string& rubric, const std::string& event,
+                              const std::string& judge_url = {}) {
   gavel::lambda::LambdaConfig config;
   config.rubric = rubric;
+  config.judge.default_url = judge_url;
   config.threads = 2;
   auto handler = gavel::lambda::Handler::Create(config);
   INFO((handler ? "" : handler.error().message()));
@@ -315,7 +297,6 @@ TEST_CASE("bootstrap: support_reply and contract_review batches, the judge's thr
   }
 
   SECTION("contract_review: the example event, every comment judged once") {
-    ScopedEnv env({{"GAVEL_JUDGE_URL", url}});
     const std::string event = ExampleEvent();
     Function fn(Env{{"_HANDLER", "contract_review"}, {"GAVEL_JUDGE_URL", url}});
     const std::string id = fn.api->Enqueue(event);
@@ -343,7 +324,7 @@ TEST_CASE("bootstrap: support_reply and contract_review batches, the judge's thr
     // 3 + 3 + 1 + 2 + 2 comments judged, one call each.
     CHECK((*judge)->stats().openai == 11);
     // The same verdicts in this process: the stand-in judge answers by a hash of the request.
-    CHECK(posts[0].body == InProcessResponse(kSource + "/rubrics/contract_review.lua", event));
+    CHECK(posts[0].body == InProcessResponse(kSource + "/rubrics/contract_review.lua", event, url));
     CHECK((*judge)->stats().openai == 22);
     CHECK(fn.Finish() == 2);
   }

@@ -93,6 +93,37 @@ TEST_CASE("config: the rubric from the handler or GAVEL_RUBRIC, numbers checked"
   }
 }
 
+TEST_CASE("config: the judge's settings from GAVEL_JUDGE_URL, _WINDOW and _PRICES", "[units]") {
+  SECTION("unset or empty: none") {
+    auto config = ConfigFromEnvironment(Vars({{"GAVEL_RUBRIC", "r"}, {"GAVEL_JUDGE_URL", ""}}));
+    REQUIRE(config);
+    CHECK(config->judge.default_url.empty());
+    CHECK(config->judge.window == 0);
+    CHECK_FALSE(config->judge.default_prices);
+    CHECK(config->judge.cache_file.empty());
+    CHECK_FALSE(config->judge.canned_verdicts);
+  }
+  SECTION("all three") {
+    auto config = ConfigFromEnvironment(Vars({{"GAVEL_RUBRIC", "r"},
+                                              {"GAVEL_JUDGE_URL", "http://127.0.0.1:9/v1?model=m"},
+                                              {"GAVEL_JUDGE_WINDOW", "12"},
+                                              {"GAVEL_JUDGE_PRICES", "input=0.8,output=3.2"}}));
+    REQUIRE(config);
+    CHECK(config->judge.default_url == "http://127.0.0.1:9/v1?model=m");
+    CHECK(config->judge.window == 12);
+    REQUIRE(config->judge.default_prices);
+    CHECK(config->judge.default_prices->input == 0.8);
+    CHECK(config->judge.default_prices->output == 3.2);
+  }
+  SECTION("a bad value names the variable") {
+    CHECK(ConfigError({{"GAVEL_RUBRIC", "r"}, {"GAVEL_JUDGE_WINDOW", "0"}}) ==
+          "GAVEL_JUDGE_WINDOW must be an integer from 1 to 100000 (got '0')");
+    CHECK(ConfigError({{"GAVEL_RUBRIC", "r"}, {"GAVEL_JUDGE_PRICES", "output"}}) ==
+          "GAVEL_JUDGE_PRICES must look like 'input=0.8,output=3.2' (US dollars per million tokens): 'output' has "
+          "no '='");
+  }
+}
+
 TEST_CASE("secret scrubber: judge URL password, AWS keys, API keys named by key_env", "[units]") {
   const SecretScrubber scrubber = SecretScrubber::FromEnvironment(
       Vars({{"GAVEL_JUDGE_URL", "openai+https://user:hunter2-pass@judge.example/v1?model=m&key_env=MY_KEY"},

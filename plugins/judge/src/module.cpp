@@ -1,30 +1,21 @@
-// The Lua module `gavel.judge`: judge.new compiles a grader once per rubric (prompt templates,
-// verdict schema, judge URL); grader:ask, grader:ask_each and grader:compare fill the templates
-// on the worker thread, suspend the sample, and send the calls through the module's one
-// HttpClient. Each reply is read, its JSON extracted and validated on the client thread (with
-// one new call for an unusable verdict); the Lua results are built on the worker thread when
-// the last call of the step ends.
+// The Lua module `gavel.judge`, a thin layer over the judge's core (grader.h, judge_call.h):
+// judge.new checks its options and compiles a grader once per rubric; grader:ask, ask_each and
+// compare fill the templates from the sample on the worker thread (lua_template.h), suspend the
+// sample and start the step's calls through the module's one transport (the HttpClient and the
+// reply cache); the Lua results are pushed on the worker thread when the step ends.
 #include "gavel/judge/module.h"
 
-#include <algorithm>
-#include <cctype>
-#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 #include <exception>
 #include <filesystem>
-#include <fstream>
-#include <functional>
-#include <iterator>
 #include <memory>
 #include <mutex>
 #include <new>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -34,13 +25,16 @@
 #include <lua.hpp>
 
 #include "gavel/judge/http_client.h"
+#include "gavel/judge/options.h"
 #include "gavel/judge/provider.h"
 #include "gavel/judge/reply_cache.h"
-#include "gavel/judge/verdict_generator.h"
 #include "gavel/lua_support.h"
 #include "gavel/plugin.h"
 #include "gavel/schema/extract.h"
-#include "gavel/schema/schema.h"
+#include "grader.h"
+#include "judge_call.h"
+#include "lua_template.h"
+#include "printable.h"
 #include "template.h"
 
 namespace gavel::judge {
@@ -51,81 +45,30 @@ namespace fs = std::filesystem;
 constexpr const char* kGraderType = "gavel.judge.grader";
 // Registry field holding the module object of the state (set by Open).
 constexpr const char* kModuleKey = "gavel.judge.module";
-constexpr const char* kUrlVariable = "GAVEL_JUDGE_URL";
-constexpr const char* kWindowVariable = "GAVEL_JUDGE_WINDOW";
-constexpr const char* kPricesVariable = "GAVEL_JUDGE_PRICES";
 // The URL every grader gets when verdicts are canned: parsed, never called.
 constexpr const char* kCannedUrl = "http://canned.invalid/v1?model=canned";
-// Seeds tried for a canned verdict that fits the schema (the generator skips `pattern` and the like).
-constexpr std::uint64_t kCannedSeeds = 16;
-// Verdicts deeper than this are unusable: the engine converts JSON to Lua only down to 64 levels.
-constexpr std::size_t kMaxVerdictDepth = 64;
-constexpr std::uintmax_t kMaxTemplateBytes = std::uintmax_t{1} << 20;
-constexpr std::uintmax_t kMaxSchemaBytes = std::uintmax_t{8} << 20;
 constexpr lua_Integer kMaxItems = 10000;
-// The request bodies of one step together: C++ memory the sandbox's allocator does not count.
-constexpr std::size_t kMaxStepBytes = std::size_t{64} << 20;
 constexpr lua_Integer kMaxTokensLimit = 1000000;
 constexpr lua_Integer kMaxTimeoutMs = 86400000;
-// How close to the sample's deadline a call that ran out of time is left for the engine to end.
-constexpr std::chrono::milliseconds kDeadlineSlack{100};
-
-class JudgeModule;
-
-// What the judge charges, in US dollars per million tokens.
-struct Prices {
-  double input = 0;
-  double output = 0;
-};
-
-// A compiled grader, shared (immutable) by every Lua state of one rubric and by the calls in
-// flight. It does not reach the HTTP client (the state's module does), so the last reference
-// may go on any thread.
-// One dimension of a verdict, read off the verdict schema: a bounded number is a scale, a
-// boolean or a "pass"/"fail" enum is pass/fail, any other enum of strings is a category.
-struct Dimension {
-  enum class Kind { kScale, kBinary, kCategory };
-  std::string name;
-  Kind kind = Kind::kScale;
-  double min = 0, max = 0;  // kScale
-};
-
-struct Grader {
-  ProviderConfig config;  // holds credentials: never printed
-  std::string name;       // in judgements: the option `name`, else the prompt file's stem
-  std::vector<Dimension> dimensions;
-  std::string rationale_field;  // the verdict's free-text property, if it has one
-  std::string description;
-  Template prompt;
-  std::optional<Template> system;
-  Json schema_document;  // sent as the structured-output schema
-  std::shared_ptr<const schema::Schema> schema;
-  std::string schema_name;  // the file, relative to the data root
-  double temperature = 0;
-  int max_tokens = 1024;
-  std::chrono::milliseconds timeout{60000};
-  std::chrono::milliseconds attempt_timeout{0};  // 0: the client's
-  std::optional<Prices> prices;
-  std::function<Status(HttpRequest&)> prepare;
-  std::string compare_problem;  // why compare cannot use the schema; empty when it can
-};
 
 class JudgeModule final : public Plugin {
  public:
-  explicit JudgeModule(ModuleOptions options) : options_(std::move(options)) {}
+  explicit JudgeModule(Options options) : options_(std::move(options)) {}
   std::string_view name() const override { return "gavel.judge"; }
   void Open(lua_State* L) const override;
-  // The module's client, created on first use; every grader of every rubric shares it.
-  Result<HttpClient*> Client() const;
+  // The way to the judge, over the module's client (created on first use; every grader of
+  // every rubric shares it) and reply cache.
+  Result<Transport*> OpenTransport() const;
   // The reply cache, opened on first use; null when the module has none.
   Result<ReplyCache*> Cache() const;
-  bool canned() const { return options_.canned_verdicts; }
+  const Options& options() const { return options_; }
 
  private:
-  ModuleOptions options_;
+  Options options_;
   mutable std::mutex mutex_;
   mutable std::unique_ptr<HttpClient> client_;
   mutable std::unique_ptr<ReplyCache> cache_;
+  mutable std::unique_ptr<ClientTransport> transport_;
 };
 
 // --- Small helpers ----------------------------------------------------------------------------
@@ -136,91 +79,6 @@ const JudgeModule* ModuleOf(lua_State* L) {
   const auto* module = static_cast<const JudgeModule*>(lua_touserdata(L, -1));
   lua_pop(L, 1);
   return module;
-}
-
-std::string Printable(std::string_view text, std::size_t max) {
-  std::string out;
-  for (char c : text.substr(0, max)) out += static_cast<unsigned char>(c) < 0x20 ? ' ' : c;
-  if (text.size() > max) out += "...";
-  return out;
-}
-
-// GAVEL_JUDGE_WINDOW: 0 when unset (the client's default window).
-Result<std::size_t> WindowFromEnvironment() {
-  const char* value = std::getenv(kWindowVariable);
-  if (value == nullptr || *value == '\0') return std::size_t{0};
-  char* end = nullptr;
-  const unsigned long long n = std::strtoull(value, &end, 10);
-  if (end == value || *end != '\0' || n < 1 || n > 100000 || *value == '-') {
-    return Error(ErrorKind::kUsage, std::string(kWindowVariable) + " must be an integer from 1 to 100000 (got '" +
-                                        Printable(value, 20) + "')");
-  }
-  return static_cast<std::size_t>(n);
-}
-
-// "input=0.8,output=3.2" (US dollars per million tokens; either may be left out).
-Result<Prices> ParsePrices(std::string_view text, const std::string& what) {
-  Prices prices;
-  bool any = false;
-  auto bad = [&](const std::string& why) {
-    return Error(ErrorKind::kUsage, what + " must look like 'input=0.8,output=3.2' (US dollars per million "
-                                           "tokens): " + why);
-  };
-  while (!text.empty()) {
-    const std::size_t comma = text.find(',');
-    const std::string_view item = text.substr(0, comma);
-    text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
-    const std::size_t eq = item.find('=');
-    if (eq == std::string_view::npos) return bad("'" + Printable(item, 40) + "' has no '='");
-    const std::string_view key = item.substr(0, eq);
-    const std::string number(item.substr(eq + 1));
-    char* end = nullptr;
-    const double value = std::strtod(number.c_str(), &end);
-    if (number.empty() || end != number.c_str() + number.size() || !std::isfinite(value) || value < 0) {
-      return bad("'" + Printable(number, 40) + "' is not a price");
-    }
-    if (key == "input") {
-      prices.input = value;
-    } else if (key == "output") {
-      prices.output = value;
-    } else {
-      return bad("unknown price '" + Printable(key, 40) + "'");
-    }
-    any = true;
-  }
-  if (!any) return bad("it is empty");
-  return prices;
-}
-
-// "http://user:secret@host/v1 ..." without "user:secret@": a description never shows a password.
-bool ValidGraderName(std::string_view name) {
-  if (name.empty() || name.size() > 64) return false;
-  return std::all_of(name.begin(), name.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '.' || c == '-';
-  });
-}
-
-std::string WithoutUserInfo(std::string text) {
-  const std::size_t scheme = text.find("://");
-  if (scheme == std::string::npos) return text;
-  const std::size_t host = scheme + 3;
-  const std::size_t end = text.find_first_of("/ ", host);
-  const std::size_t at = text.rfind('@', end == std::string::npos ? std::string::npos : end);
-  if (at != std::string::npos && at >= host) text.erase(host, at + 1 - host);
-  return text;
-}
-
-Result<std::string> ReadFile(const fs::path& file, const std::string& name, std::uintmax_t max_bytes) {
-  std::error_code ec;
-  const std::uintmax_t size = fs::file_size(file, ec);
-  if (ec) return Error(ErrorKind::kBadRubric, name + ": cannot read: " + ec.message());
-  if (size > max_bytes) {
-    return Error(ErrorKind::kBadRubric, name + ": larger than " + std::to_string(max_bytes) + " bytes");
-  }
-  std::ifstream in(file, std::ios::binary);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (!in.good() && !in.eof()) return Error(ErrorKind::kBadRubric, name + ": cannot read");
-  return text;
 }
 
 // --- judge.new --------------------------------------------------------------------------------
@@ -254,185 +112,6 @@ double OptNumber(lua_State* L, int idx, const char* key, double fallback, double
   }
   lua_pop(L, 1);
   return value;
-}
-
-// A "$ref" to another document cannot be sent to the judge: the schema must stand alone.
-std::string ExternalRef(const Json& value, int depth = 0) {
-  if (depth > 256) return {};
-  if (value.is_object()) {
-    for (auto it = value.begin(); it != value.end(); ++it) {
-      if (it.key() == "$ref" && it.value().is_string()) {
-        const auto& ref = it.value().get_ref<const std::string&>();
-        if (!ref.starts_with("#")) return ref;
-      }
-      std::string found = ExternalRef(it.value(), depth + 1);
-      if (!found.empty()) return found;
-    }
-  } else if (value.is_array()) {
-    for (const Json& item : value) {
-      std::string found = ExternalRef(item, depth + 1);
-      if (!found.empty()) return found;
-    }
-  }
-  return {};
-}
-
-// Why grader:compare cannot use this verdict schema, or "" when it can. What cannot be seen
-// here (a "winner" behind a $ref, a schema without an enum) is checked on every verdict.
-std::string CompareProblem(const Json& doc) {
-  const auto allowed = [](const Json& v) { return v == "A" || v == "B" || v == "tie"; };
-  if (!doc.is_object()) return "the schema is not an object";
-  const auto props = doc.find("properties");
-  if (props == doc.end() || !props->is_object() || !props->contains("winner")) {
-    return "it has no property \"winner\"";
-  }
-  const auto required = doc.find("required");
-  if (required == doc.end() || !required->is_array() ||
-      std::find(required->begin(), required->end(), Json("winner")) == required->end()) {
-    return "it does not require \"winner\"";
-  }
-  const Json& winner = (*props)["winner"];
-  if (!winner.is_object()) return {};
-  if (const auto e = winner.find("enum"); e != winner.end() && e->is_array()) {
-    for (const Json& v : *e) {
-      if (!allowed(v)) return "\"winner\" may be " + v.dump() + ", not only \"A\", \"B\" or \"tie\"";
-    }
-  }
-  if (const auto c = winner.find("const"); c != winner.end() && !allowed(*c)) {
-    return "\"winner\" must be " + c->dump() + ", not \"A\", \"B\" or \"tie\"";
-  }
-  if (const auto t = winner.find("type"); t != winner.end() && t->is_string() && *t != "string") {
-    return "\"winner\" is not a string";
-  }
-  return {};
-}
-
-// The dimensions of a verdict schema's top-level properties, in the schema's order of
-// "required" first, then the others by name.
-std::vector<Dimension> Dimensions(const Json& doc) {
-  std::vector<Dimension> out;
-  if (!doc.is_object()) return out;
-  const auto props = doc.find("properties");
-  if (props == doc.end() || !props->is_object()) return out;
-  std::vector<std::string> names;
-  if (const auto req = doc.find("required"); req != doc.end() && req->is_array()) {
-    for (const Json& n : *req) {
-      if (n.is_string() && props->contains(n.get<std::string>())) names.push_back(n.get<std::string>());
-    }
-  }
-  for (const auto& [name, unused] : props->items()) {
-    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
-  }
-  for (const std::string& name : names) {
-    const Json& p = (*props)[name];
-    if (!p.is_object()) continue;
-    const auto type = p.find("type");
-    const std::string t = type != p.end() && type->is_string() ? type->get<std::string>() : "";
-    Dimension d;
-    d.name = name;
-    if (const auto e = p.find("enum"); e != p.end() && e->is_array() && !e->empty()) {
-      bool strings = true;
-      for (const Json& v : *e) strings = strings && v.is_string();
-      if (!strings) continue;
-      const bool pass_fail = std::find(e->begin(), e->end(), Json("pass")) != e->end() &&
-                             std::find(e->begin(), e->end(), Json("fail")) != e->end();
-      d.kind = pass_fail ? Dimension::Kind::kBinary : Dimension::Kind::kCategory;
-    } else if (t == "boolean") {
-      d.kind = Dimension::Kind::kBinary;
-    } else if ((t == "integer" || t == "number") && p.contains("minimum") && p.contains("maximum") &&
-               p["minimum"].is_number() && p["maximum"].is_number()) {
-      d.kind = Dimension::Kind::kScale;
-      d.min = p["minimum"].get<double>();
-      d.max = p["maximum"].get<double>();
-    } else {
-      continue;
-    }
-    out.push_back(std::move(d));
-  }
-  return out;
-}
-
-// The verdict's free-text property: "rationale", "reason" or "explanation", if it has one.
-std::string RationaleField(const Json& doc) {
-  const auto props = doc.is_object() ? doc.find("properties") : doc.end();
-  if (props == doc.end() || !props->is_object()) return {};
-  for (const char* name : {"rationale", "reason", "reasoning", "explanation"}) {
-    if (props->contains(name)) return name;
-  }
-  return {};
-}
-
-struct NewOptions {
-  std::string name;
-  std::string url;
-  fs::path prompt, system, verdict;  // canonical; system may be empty
-  double temperature = 0;
-  int max_tokens = 1024;
-  std::chrono::milliseconds timeout{60000};
-  std::chrono::milliseconds attempt_timeout{0};
-  std::optional<Prices> prices;
-};
-
-std::string RelativeName(const fs::path& file, const fs::path& root) {
-  return file.lexically_relative(root).generic_string();
-}
-
-Result<std::shared_ptr<const Grader>> MakeGrader(const NewOptions& o, const fs::path& root) {
-  auto grader = std::make_shared<Grader>();
-  Result<ProviderConfig> config = ParseJudgeUrl(o.url);
-  if (!config) return config.error();
-  grader->config = std::move(*config);
-  grader->name = o.name.empty() ? o.prompt.stem().string() : o.name;
-  grader->description = WithoutUserInfo(Describe(grader->config));
-  grader->prepare = Prepare(grader->config);
-  grader->temperature = o.temperature;
-  grader->max_tokens = o.max_tokens;
-  grader->timeout = o.timeout;
-  grader->attempt_timeout = o.attempt_timeout;
-  grader->prices = o.prices;
-
-  auto load_template = [&](const fs::path& file) -> Result<Template> {
-    const std::string name = RelativeName(file, root);
-    Result<std::string> text = ReadFile(file, name, kMaxTemplateBytes);
-    if (!text) return text.error();
-    return Template::Parse(*text, name);
-  };
-  Result<Template> prompt = load_template(o.prompt);
-  if (!prompt) return prompt.error();
-  grader->prompt = std::move(*prompt);
-  if (!o.system.empty()) {
-    Result<Template> system = load_template(o.system);
-    if (!system) return system.error();
-    grader->system = std::move(*system);
-  }
-
-  std::string prefix = root.string();
-  if (prefix.empty() || prefix.back() != '/') prefix += '/';
-  grader->schema_name = RelativeName(o.verdict, root);
-  Result<std::shared_ptr<const schema::Schema>> compiled = schema::Schema::LoadFile(o.verdict, root);
-  if (!compiled) {
-    std::string message = compiled.error().message();
-    for (std::size_t at = message.find(prefix); at != std::string::npos; at = message.find(prefix, at)) {
-      message.erase(at, prefix.size());
-    }
-    return Error(ErrorKind::kBadRubric, std::move(message));
-  }
-  grader->schema = std::move(*compiled);
-  Result<std::string> text = ReadFile(o.verdict, grader->schema_name, kMaxSchemaBytes);
-  if (!text) return text.error();
-  grader->schema_document = Json::parse(*text, nullptr, /*allow_exceptions=*/false);
-  if (grader->schema_document.is_discarded()) {
-    return Error(ErrorKind::kBadRubric, grader->schema_name + ": not valid JSON");
-  }
-  if (std::string ref = ExternalRef(grader->schema_document); !ref.empty()) {
-    return Error(ErrorKind::kBadRubric,
-                 grader->schema_name + ": \"$ref\": \"" + Printable(ref, 80) +
-                     "\" names another file; the verdict schema is sent to the judge and must stand alone");
-  }
-  grader->compare_problem = CompareProblem(grader->schema_document);
-  grader->dimensions = Dimensions(grader->schema_document);
-  grader->rationale_field = RationaleField(grader->schema_document);
-  return std::shared_ptr<const Grader>(std::move(grader));
 }
 
 // The option `prices` ({input = ..., output = ...}, US dollars per million tokens), if given.
@@ -494,14 +173,16 @@ int New(lua_State* L) {
   const char* verdict = OptString(L, 1, "verdict");
   if (prompt == nullptr) luaL_error(L, "judge.new: option 'prompt' (the prompt template file) is required");
   if (verdict == nullptr) luaL_error(L, "judge.new: option 'verdict' (the verdict schema file) is required");
-  if (url == nullptr) url = std::getenv(kUrlVariable);
+  const JudgeModule* module = ModuleOf(L);
+  if (module == nullptr) luaL_error(L, "judge.new: the gavel.judge module is not open in this state");
+  const Options& options = module->options();
+  if (url == nullptr) url = options.default_url.c_str();
   // Canned verdicts need no endpoint and no credentials, whatever the rubric names.
-  if (const JudgeModule* module = ModuleOf(L); module != nullptr && module->canned()) url = kCannedUrl;
-  if (url == nullptr || *url == '\0') {
-    luaL_error(L, "judge.new: no judge URL: give the option 'url' or set the environment variable %s", kUrlVariable);
+  if (options.canned_verdicts) url = kCannedUrl;
+  if (*url == '\0') {
+    // The app fills the default URL from GAVEL_JUDGE_URL.
+    luaL_error(L, "judge.new: no judge URL: give the option 'url' or set the environment variable GAVEL_JUDGE_URL");
   }
-  lua_pushstring(L, url);  // a copy on the stack: the environment may change
-  url = lua_tostring(L, -1);
   const double temperature = OptNumber(L, 1, "temperature", 0, 0, 2, false, "a number from 0 to 2");
   const double max_tokens = OptNumber(L, 1, "max_tokens", 1024, 1, static_cast<double>(kMaxTokensLimit), true,
                                       "an integer from 1 to 1000000");
@@ -510,33 +191,16 @@ int New(lua_State* L) {
   const double attempt_timeout_ms = OptNumber(L, 1, "attempt_timeout_ms", 0, 1, static_cast<double>(kMaxTimeoutMs),
                                               true, "an integer from 1 to 86400000");
   std::optional<Prices> prices = OptPrices(L, 1);
+  if (!prices) prices = options.default_prices;
   {
-    Result<std::size_t> window = WindowFromEnvironment();
-    if (!window) {
-      PushMessage(L, "judge.new", window.error().message());
+    Result<ReplyCache*> cache = module->Cache();
+    if (!cache) {
+      PushMessage(L, "judge.new", cache.error().message());
       return lua_error(L);
-    }
-    if (!prices) {
-      const char* env = std::getenv(kPricesVariable);
-      if (env != nullptr && *env != '\0') {
-        Result<Prices> parsed = ParsePrices(env, kPricesVariable);
-        if (!parsed) {
-          PushMessage(L, "judge.new", parsed.error().message());
-          return lua_error(L);
-        }
-        prices = *parsed;
-      }
-    }
-    if (const JudgeModule* module = ModuleOf(L); module != nullptr) {
-      Result<ReplyCache*> cache = module->Cache();
-      if (!cache) {
-        PushMessage(L, "judge.new", cache.error().message());
-        return lua_error(L);
-      }
     }
   }
   {
-    NewOptions o;
+    GraderSpec o;
     if (name != nullptr) o.name = name;
     o.url = url;
     o.prompt = DataFile(L, prompt);
@@ -581,381 +245,6 @@ int New(lua_State* L) {
   return lua_error(L);
 }
 
-// --- Filling in templates ---------------------------------------------------------------------
-
-// Values that stand before vars for one call: item and index (ask_each), a and b (compare).
-struct Overlay {
-  std::vector<std::pair<std::string_view, std::string>> values;
-  const std::string* Find(std::string_view key) const {
-    for (const auto& [k, v] : values) {
-      if (k == key) return &v;
-    }
-    return nullptr;
-  }
-};
-
-const char* FieldName(Field field) {
-  switch (field) {
-    case Field::kPrompt: return "prompt";
-    case Field::kAnswer: return "answer";
-    case Field::kSystem: return "system";
-    case Field::kReference: return "reference";
-    case Field::kId: return "id";
-    default: return "";
-  }
-}
-
-// Appends the Lua value at idx: a string verbatim, anything else as JSON. False with `error`
-// set when it cannot be written as JSON.
-bool AppendValue(lua_State* L, int idx, std::string& out, std::string& error) {
-  if (lua_type(L, idx) == LUA_TSTRING) {
-    std::size_t len = 0;
-    const char* s = lua_tolstring(L, idx, &len);
-    out.append(s, len);
-    return true;
-  }
-  Result<Json> value = LuaToJson(L, idx);
-  if (!value) {
-    error = value.error().message();
-    return false;
-  }
-  out += value->dump(-1, ' ', false, Json::error_handler_t::replace);
-  return true;
-}
-
-// Renders `t` for the sample table at s_idx and the vars table at vars_idx (0: none). On
-// failure returns false with `error` set (the message, without the function name).
-bool Render(lua_State* L, const Template& t, int s_idx, int vars_idx, const Overlay& overlay, std::string& out,
-            std::string& error) {
-  out.reserve(t.literal_size() + 256);
-  for (const Segment& seg : t.segments()) {
-    if (seg.field == Field::kLiteral) {
-      out += seg.text;
-      continue;
-    }
-    std::string missing;
-    if (seg.field == Field::kVars) {
-      if (const std::string* v = overlay.Find(seg.text)) {
-        out += *v;
-        continue;
-      }
-      if (vars_idx == 0) {
-        lua_pushnil(L);
-        missing = "no vars were given";
-      } else {
-        lua_getfield(L, vars_idx, seg.text.c_str());
-        missing = "vars has no '" + seg.text + "'";
-      }
-    } else if (seg.field == Field::kMetadata) {
-      lua_getfield(L, s_idx, "metadata");
-      if (lua_istable(L, -1)) {
-        lua_getfield(L, -1, seg.text.c_str());
-        lua_remove(L, -2);
-      } else {
-        lua_pop(L, 1);
-        lua_pushnil(L);
-      }
-      missing = "the sample's metadata has no '" + seg.text + "'";
-    } else {
-      lua_getfield(L, s_idx, FieldName(seg.field));
-      missing = std::string("the sample has no ") + FieldName(seg.field);
-    }
-    std::string problem;
-    if (lua_isnil(L, -1)) {
-      problem = "has no value: " + missing;
-    } else if (!AppendValue(L, -1, out, problem)) {
-      problem = "cannot be written as text: " + problem;
-    }
-    lua_pop(L, 1);
-    if (!problem.empty()) {
-      error = seg.placeholder + " (" + t.name() + ":" + std::to_string(seg.line) + ") " + problem;
-      return false;
-    }
-  }
-  return true;
-}
-
-// --- Calls in flight --------------------------------------------------------------------------
-
-enum class JobKind { kAsk, kEach, kCompare };
-
-// One judge call of a step, and what came of it.
-struct Slot {
-  HttpRequest request;  // not yet signed; kept for the verdict retry
-  std::size_t estimated_tokens = 0;
-  Json verdict;
-  schema::JsonForm form = schema::JsonForm::kBare;
-  std::string winner;  // compare: "A", "B" or "tie"
-  std::string cache_key;  // empty: not cached
-  bool sample_deadline = false;  // the call in flight ends at the sample's deadline, not its own
-  int attempts = 0;
-  int calls = 0;
-  std::int64_t input_tokens = 0;
-  std::int64_t output_tokens = 0;
-};
-
-// One step: its calls in flight at once. Slots are written on the client thread only, and read
-// by the push function after the last call ended (the completer's queue orders the two).
-struct Job {
-  JobKind kind = JobKind::kAsk;
-  const char* fn = "grader:ask";
-  std::shared_ptr<const Grader> grader;
-  HttpClient* client = nullptr;
-  ReplyCache* cache = nullptr;  // null: no cache
-  bool canned = false;          // answered here (ModuleOptions::canned_verdicts), never sent
-  std::vector<Slot> slots;
-  std::optional<AsyncCompleter> completer;  // set before the first call is submitted
-  std::atomic<std::size_t> remaining{0};
-  std::atomic<bool> failed{false};
-  Clock::time_point started;
-};
-
-// What the Lua results are built from. It holds no completer, so a result left undelivered in a
-// stopped worker's queue frees everything.
-struct Outcome {
-  JobKind kind = JobKind::kAsk;
-  std::vector<Json> verdicts;
-  std::vector<schema::JsonForm> forms;
-  std::int64_t attempts = 0, input_tokens = 0, output_tokens = 0, verdict_retries = 0, ms = 0;
-  std::string winner;  // compare: "a", "b" or "tie"
-  bool consistent = false;
-};
-
-void SubmitCall(const std::shared_ptr<Job>& job, std::size_t i);
-
-// Why a reply gives no usable verdict, or "" with the slot's verdict filled in.
-// `usage` gets the reply's token counts (zero when it cannot be read).
-std::string VerdictFromText(const Grader& g, JobKind kind, std::string_view text, Slot& slot);
-
-std::string ReadVerdict(const Grader& g, JobKind kind, std::string_view body, Slot& slot, JudgeReply& usage) {
-  Result<JudgeReply> reply = ParseReply(g.config.kind, body);
-  if (!reply) return "the judge's reply could not be read: " + reply.error().message();
-  usage.input_tokens = reply->input_tokens;
-  usage.output_tokens = reply->output_tokens;
-  return VerdictFromText(g, kind, reply->text, slot);
-}
-
-// The verdict in a reply's text, checked against the grader's schema (and "winner" for compare).
-std::string VerdictFromText(const Grader& g, JobKind kind, std::string_view text, Slot& slot) {
-  schema::Extracted e = schema::ExtractJson(text, schema::ExtractOptions{.max_depth = kMaxVerdictDepth});
-  if (!e.ok()) {
-    return "the verdict is not JSON (" + std::string(schema::ExtractStatusName(e.status)) + "): " + e.error;
-  }
-  if (!g.schema->IsValid(e.value)) {
-    schema::ValidationResult r = g.schema->Validate(e.value, 1);
-    std::string first = r.violations.empty() ? std::string("invalid") : r.violations.front().ToString();
-    return "the verdict does not match " + g.schema_name + ": " + first;
-  }
-  if (kind == JobKind::kCompare) {
-    const auto w = e.value.is_object() ? e.value.find("winner") : e.value.end();
-    if (w == e.value.end() || !(*w == "A" || *w == "B" || *w == "tie")) {
-      return "the verdict has no \"winner\" of \"A\", \"B\" or \"tie\"";
-    }
-    slot.winner = w->get<std::string>();
-  }
-  slot.verdict = std::move(e.value);
-  slot.form = e.form;
-  return {};
-}
-
-std::string CallName(const Job& job, std::size_t i) {
-  switch (job.kind) {
-    case JobKind::kAsk: return "";
-    case JobKind::kEach: return "item " + std::to_string(i + 1) + ": ";
-    case JobKind::kCompare: return i == 0 ? "the first order (a, b): " : "the second order (b, a): ";
-  }
-  return "";
-}
-
-int PushResults(lua_State* L, const Outcome& out);
-
-// The end of one call: the step fails with the first error, and completes with the last call.
-// One verdict as a judgement (Score::judgements): its dimensions' values and its rationale.
-Json JudgementOf(const Grader& grader, std::size_t item, const Json& verdict) {
-  Json j = {{"judge", grader.name}, {"item", item}};
-  Json dims = Json::object();
-  for (const Dimension& d : grader.dimensions) {
-    const auto v = verdict.is_object() ? verdict.find(d.name) : verdict.end();
-    if (v == verdict.end()) continue;
-    switch (d.kind) {
-      case Dimension::Kind::kScale:
-        if (v->is_number()) dims[d.name] = {{"value", *v}, {"min", d.min}, {"max", d.max}};
-        break;
-      case Dimension::Kind::kBinary:
-        if (v->is_boolean()) dims[d.name] = {{"value", v->get<bool>() ? 1 : 0}, {"binary", true}};
-        if (v->is_string()) dims[d.name] = {{"value", *v == "pass" ? 1 : 0}, {"binary", true}};
-        break;
-      case Dimension::Kind::kCategory:
-        if (v->is_string()) dims[d.name] = {{"category", *v}};
-        break;
-    }
-  }
-  j["dimensions"] = std::move(dims);
-  if (!grader.rationale_field.empty() && verdict.is_object()) {
-    if (const auto r = verdict.find(grader.rationale_field); r != verdict.end() && r->is_string()) j["rationale"] = *r;
-  }
-  return j;
-}
-
-void EndSlot(const std::shared_ptr<Job>& job, std::size_t i, const std::string& error) {
-  if (!error.empty() && !job->failed.exchange(true)) {
-    std::string message = job->fn;
-    message += ": ";
-    message += CallName(*job, i);
-    message += error;
-    job->completer->Fail(std::move(message), ErrorKind::kJudgeUnavailable);
-  }
-  if (job->remaining.fetch_sub(1, std::memory_order_acq_rel) != 1 || job->failed.load()) return;
-  auto out = std::make_shared<Outcome>();
-  out->kind = job->kind;
-  out->ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - job->started).count();
-  for (Slot& s : job->slots) {
-    out->verdicts.push_back(std::move(s.verdict));
-    out->forms.push_back(s.form);
-    out->attempts += s.attempts;
-    out->input_tokens += s.input_tokens;
-    out->output_tokens += s.output_tokens;
-    out->verdict_retries += std::max(0, s.calls - 1);
-  }
-  if (job->kind != JobKind::kCompare) {
-    for (std::size_t k = 0; k < out->verdicts.size(); ++k) {
-      job->completer->AddJudgement(JudgementOf(*job->grader, k + 1, out->verdicts[k]));
-    }
-  } else {
-    // The second call saw b in the A position: its "A" is a vote for b.
-    const std::string& w1 = job->slots[0].winner;
-    const std::string& w2 = job->slots[1].winner;
-    const std::string first = w1 == "A" ? "a" : w1 == "B" ? "b" : "tie";
-    const std::string second = w2 == "A" ? "b" : w2 == "B" ? "a" : "tie";
-    out->consistent = first == second;
-    out->winner = out->consistent ? first : "tie";
-    Json judgement = {{"judge", job->grader->name}, {"item", 1}};
-    judgement["dimensions"]["preference"] = {{"category", out->winner}};
-    judgement["dimensions"]["position_consistent"] = {{"value", out->consistent ? 1 : 0}, {"binary", true}};
-    job->completer->AddJudgement(std::move(judgement));
-  }
-  job->completer->Complete([out](lua_State* L) { return PushResults(L, *out); });
-}
-
-// Adds one call's figures to the sample's usage (Score::usage) and to the slot.
-void CountCall(const Job& job, Slot& slot, const HttpResponse* response, const JudgeReply& reply) {
-  const AsyncCompleter& done = *job.completer;
-  if (response == nullptr) {
-    done.AddUsage("judge.cache_hits", 1);
-    return;
-  }
-  slot.attempts += response->attempts;
-  slot.input_tokens += reply.input_tokens;
-  slot.output_tokens += reply.output_tokens;
-  done.AddUsage("judge.attempts", response->attempts);
-  done.AddUsage("judge.retries", std::max(0, response->attempts - 1));
-  if (response->throttled > 0) done.AddUsage("judge.throttled", response->throttled);
-  done.AddUsage("judge.input_tokens", static_cast<double>(reply.input_tokens));
-  done.AddUsage("judge.output_tokens", static_cast<double>(reply.output_tokens));
-  if (const std::optional<Prices>& p = job.grader->prices) {
-    done.AddUsage("judge.cost_usd", (static_cast<double>(reply.input_tokens) * p->input +
-                                     static_cast<double>(reply.output_tokens) * p->output) / 1e6);
-  }
-}
-
-// A reply body, from the judge (`response` set) or from the cache (`response` null).
-void OnReply(const std::shared_ptr<Job>& job, std::size_t i, const HttpResponse* response, std::string_view body) {
-  Slot& slot = job->slots[i];
-  JudgeReply tokens;
-  std::string problem = ReadVerdict(*job->grader, job->kind, body, slot, tokens);
-  CountCall(*job, slot, response, tokens);
-  if (problem.empty()) {
-    if (response != nullptr && job->cache != nullptr && !slot.cache_key.empty()) {
-      job->cache->Put(slot.cache_key, ProviderKindName(job->grader->config.kind), job->grader->config.model, body);
-    }
-    EndSlot(job, i, "");
-  } else if (response == nullptr && !job->failed.load() && !job->completer->cancelled()) {
-    // A stored reply that no longer gives a verdict (it cannot, unless the file was edited):
-    // ask the judge instead.
-    slot.cache_key.clear();
-    SubmitCall(job, i);
-  } else if (slot.calls < 2 && !job->failed.load() && !job->completer->cancelled()) {
-    job->completer->AddUsage("judge.verdict_retries", 1);
-    SubmitCall(job, i);  // one new call for an unusable verdict
-  } else {
-    EndSlot(job, i, "no usable verdict in " + std::to_string(slot.calls) + " calls: " + problem);
-  }
-}
-
-void OnCallDone(const std::shared_ptr<Job>& job, std::size_t i, HttpResponse response) {
-  try {
-    if (!response.ok()) {
-      CountCall(*job, job->slots[i], &response, JudgeReply{});
-      // The sample's own deadline cut the call short and is here (the client gives up on an
-      // attempt a little early, in whole milliseconds and with room for the next step): the
-      // engine ends the sample within moments and says which deadline it was (error.deadline or
-      // error.limit). Earlier, a retry that cannot fit fails the step at once, with its cause.
-      if (response.failure == CallFailure::kDeadline && job->slots[i].sample_deadline &&
-          Clock::now() + kDeadlineSlack >= job->completer->deadline()) {
-        return;
-      }
-      EndSlot(job, i, "the judge call failed: " + response.error);
-      return;
-    }
-    OnReply(job, i, &response, response.body);
-  } catch (const std::exception& e) {
-    // Out of memory on the client thread: the step fails, whatever it was.
-    if (!job->failed.exchange(true)) {
-      job->completer->Fail(std::string(job->fn) + ": " + e.what(), ErrorKind::kJudgeUnavailable);
-    }
-    job->remaining.fetch_sub(1);
-  }
-}
-
-// A canned call: a verdict generated from the schema, seeded by the request, so the same
-// request gets the same verdict; counted as judge.canned, not as a call.
-void AnswerCanned(const std::shared_ptr<Job>& job, std::size_t i) {
-  Slot& slot = job->slots[i];
-  const Grader& g = *job->grader;
-  job->completer->AddUsage("judge.canned", 1);
-  std::string problem;
-  try {
-    const std::uint64_t seed = Fnv1a(slot.request.body);
-    for (std::uint64_t attempt = 0; attempt < kCannedSeeds; ++attempt) {
-      problem = VerdictFromText(g, job->kind, GenerateVerdict(g.schema_document, Mix(seed, attempt)).dump(), slot);
-      if (problem.empty()) break;
-    }
-  } catch (const std::exception& e) {
-    problem = e.what();
-  }
-  EndSlot(job, i, problem.empty() ? "" : "no canned verdict fits " + g.schema_name + ": " + problem);
-}
-
-void SubmitCall(const std::shared_ptr<Job>& job, std::size_t i) {
-  if (job->canned) {
-    AnswerCanned(job, i);
-    return;
-  }
-  Slot& slot = job->slots[i];
-  if (slot.calls == 0 && !slot.cache_key.empty()) {
-    if (std::optional<std::string> body = job->cache->Find(slot.cache_key)) {
-      OnReply(job, i, nullptr, *body);
-      return;
-    }
-  }
-  ++slot.calls;
-  // Counted when sent, not when answered: a call that is still waiting when the sample's
-  // deadline ends it is counted all the same (the first calls are sent before the sample waits).
-  job->completer->AddUsage("judge.calls", 1);
-  Call call;
-  call.request = slot.request;
-  // Retries end before the sample stops waiting.
-  const Clock::time_point own = Clock::now() + job->grader->timeout;
-  slot.sample_deadline = job->completer->deadline() < own;
-  call.deadline = std::min(own, job->completer->deadline());
-  call.attempt_timeout = job->grader->attempt_timeout;
-  call.estimated_tokens = slot.estimated_tokens;
-  call.prepare = job->grader->prepare;
-  call.cancelled = [job] { return job->failed.load() || job->completer->cancelled(); };
-  call.done = [job, i](HttpResponse r) { OnCallDone(job, i, std::move(r)); };
-  job->client->Submit(std::move(call));
-}
-
 // --- Results ----------------------------------------------------------------------------------
 
 void SetInteger(lua_State* L, const char* key, std::int64_t value) {
@@ -969,7 +258,7 @@ void SetString(lua_State* L, const char* key, std::string_view value) {
 }
 
 // attempts, input_tokens, output_tokens, ms and verdict_retries, summed over the calls.
-void SetFigures(lua_State* L, const Outcome& out) {
+void SetFigures(lua_State* L, const StepOutcome& out) {
   SetInteger(L, "attempts", out.attempts);
   SetInteger(L, "input_tokens", out.input_tokens);
   SetInteger(L, "output_tokens", out.output_tokens);
@@ -977,16 +266,16 @@ void SetFigures(lua_State* L, const Outcome& out) {
   SetInteger(L, "verdict_retries", out.verdict_retries);
 }
 
-int PushResults(lua_State* L, const Outcome& out) {
+int PushResults(lua_State* L, const StepOutcome& out) {
   switch (out.kind) {
-    case JobKind::kAsk: {
+    case StepKind::kAsk: {
       PushJsonValue(L, out.verdicts.front());
       lua_createtable(L, 0, 6);
       SetFigures(L, out);
       SetString(L, "form", schema::JsonFormName(out.forms.front()));
       return 2;
     }
-    case JobKind::kEach: {
+    case StepKind::kEach: {
       lua_createtable(L, static_cast<int>(out.verdicts.size()), 0);
       lua_Integer i = 1;
       for (const Json& v : out.verdicts) {
@@ -1006,7 +295,7 @@ int PushResults(lua_State* L, const Outcome& out) {
       lua_setfield(L, -2, "forms");
       return 2;
     }
-    case JobKind::kCompare: {
+    case StepKind::kCompare: {
       lua_pushlstring(L, out.winner.data(), out.winner.size());
       lua_createtable(L, 0, 8);
       PushJsonValue(L, out.verdicts[0]);
@@ -1055,104 +344,87 @@ bool ItemText(lua_State* L, int idx, std::string& out, std::string& error) {
   return true;
 }
 
-// Builds a job of one call per overlay, with the requests ready. Returns null with the message
-// (a rubric error) pushed when a template cannot be filled in.
-std::shared_ptr<Job> BuildJob(lua_State* L, JobKind kind, const char* fn, std::shared_ptr<const Grader> grader,
-                              int vars_idx, const std::vector<Overlay>& overlays, std::string& error) {
-  auto job = std::make_shared<Job>();
-  job->kind = kind;
-  job->fn = fn;
-  job->grader = std::move(grader);
-  const Grader& g = *job->grader;
-  job->slots.resize(overlays.size());
-  std::size_t total = 0;
-  for (std::size_t i = 0; i < overlays.size(); ++i) {
-    JudgeRequest request;
-    if (g.system && !Render(L, *g.system, 2, vars_idx, overlays[i], request.system, error)) return nullptr;
-    if (!Render(L, g.prompt, 2, vars_idx, overlays[i], request.user, error)) return nullptr;
-    request.schema = g.schema_document;
-    request.temperature = g.temperature;
-    request.max_tokens = g.max_tokens;
-    Result<HttpRequest> http = BuildRequest(g.config, request);
-    if (!http) {
-      error = http.error().message();
-      return nullptr;
-    }
-    total += http->body.size();
-    if (total > kMaxStepBytes) {
-      error = "the requests of this step would take more than " + std::to_string(kMaxStepBytes >> 20) + " MiB";
-      return nullptr;
-    }
-    job->slots[i].estimated_tokens = (request.system.size() + request.user.size()) / 4 + static_cast<std::size_t>(g.max_tokens);
-    job->slots[i].request = std::move(*http);
+// The sample's AsyncCompleter, as the step's report: the outcome becomes the Lua results.
+class CompleterReport final : public StepReport {
+ public:
+  explicit CompleterReport(AsyncCompleter done) : done_(std::move(done)) {}
+  void AddUsage(std::string_view name, double value) override { done_.AddUsage(name, value); }
+  void AddJudgement(Json judgement) override { done_.AddJudgement(std::move(judgement)); }
+  void Fail(std::string message, ErrorKind kind) override { done_.Fail(std::move(message), kind); }
+  void Complete(StepOutcome outcome) override {
+    // It holds no completer, so a result left undelivered in a stopped worker's queue frees
+    // everything.
+    auto out = std::make_shared<const StepOutcome>(std::move(outcome));
+    done_.Complete([out](lua_State* L) { return PushResults(L, *out); });
   }
-  return job;
+  bool cancelled() const override { return done_.cancelled(); }
+  Clock::time_point deadline() const override { return done_.deadline(); }
+
+ private:
+  AsyncCompleter done_;
+};
+
+// Builds a step of one call per overlay, with the requests ready. Returns null with `error` set
+// (a rubric error) when a template cannot be filled in.
+std::shared_ptr<Step> BuildStep(lua_State* L, StepKind kind, const char* fn, std::shared_ptr<const Grader> grader,
+                                int vars_idx, const std::vector<Overlay>& overlays, std::string& error) {
+  const Grader& g = *grader;
+  auto step = std::make_shared<Step>(kind, fn, std::move(grader));
+  for (const Overlay& overlay : overlays) {
+    std::string system, user;
+    if (g.system && !Render(L, *g.system, 2, vars_idx, overlay, system, error)) return nullptr;
+    if (!Render(L, g.prompt, 2, vars_idx, overlay, user, error)) return nullptr;
+    error = step->AddCall(std::move(system), std::move(user));
+    if (!error.empty()) return nullptr;
+  }
+  return step;
 }
 
 // Shared tail of ask, ask_each and compare: raises on a build error, else starts the calls.
-int Run(lua_State* L, const char* fn, JobKind kind, int vars_idx, std::vector<Overlay>& overlays) {
+int Run(lua_State* L, const char* fn, StepKind kind, int vars_idx, std::vector<Overlay>& overlays) {
   if (!ScoringSample(L)) luaL_error(L, "%s: judge calls run only inside a step, while a sample is scored", fn);
   const JudgeModule* module = ModuleOf(L);
   if (module == nullptr) luaL_error(L, "%s: the gavel.judge module is not open in this state", fn);
-  std::shared_ptr<Job> job;
+  std::shared_ptr<Step> step;
   ErrorKind kind_of_error = ErrorKind::kBadRubric;
   {
     std::string error;
     try {
-      job = BuildJob(L, kind, fn, CheckGrader(L), vars_idx, overlays, error);
-      if (job && module->canned()) {
-        job->canned = true;
-      } else if (job) {
-        Result<HttpClient*> client = module->Client();
-        Result<ReplyCache*> cache = module->Cache();
-        if (client && cache) {
-          job->client = *client;
-          job->cache = *cache;
-          if (job->cache != nullptr) {
-            const Grader& g = *job->grader;
-            for (Slot& slot : job->slots) {
-              slot.cache_key = job->cache->KeyFor(ProviderKindName(g.config.kind), g.config.model, slot.request);
-            }
-          }
-        } else if (!cache) {
-          error = cache.error().message();
-          kind_of_error = ErrorKind::kJudgeUnavailable;
-          job.reset();
+      step = BuildStep(L, kind, fn, CheckGrader(L), vars_idx, overlays, error);
+      if (step && !module->options().canned_verdicts) {
+        Result<Transport*> transport = module->OpenTransport();
+        if (transport) {
+          step->UseTransport(*transport);
         } else {
-          error = "the judge client could not start: " + client.error().message();
+          error = transport.error().message();
           kind_of_error = ErrorKind::kJudgeUnavailable;
-          job.reset();
+          step.reset();
         }
       }
     } catch (const std::bad_alloc&) {
       error = "out of memory";
       kind_of_error = ErrorKind::kPlugin;
-      job.reset();
+      step.reset();
     } catch (const std::exception& e) {
       error = e.what();
       kind_of_error = ErrorKind::kPlugin;
-      job.reset();
+      step.reset();
     }
     overlays.clear();
-    if (!job) PushMessage(L, fn, error);
+    if (!step) PushMessage(L, fn, error);
   }
-  if (!job) {
+  if (!step) {
     if (kind_of_error == ErrorKind::kBadRubric) return lua_error(L);
     RaiseError(L, kind_of_error, lua_tostring(L, -1));
   }
-  job->remaining.store(job->slots.size());
-  return SuspendForAsync(L, [job](AsyncCompleter done) {
-    job->completer.emplace(done);
-    job->started = Clock::now();
-    for (std::size_t i = 0; i < job->slots.size(); ++i) SubmitCall(job, i);
-  });
+  return SuspendForAsync(L, [step](AsyncCompleter done) { step->Start(std::make_unique<CompleterReport>(done)); });
 }
 
 int GraderAsk(lua_State* L) {
   CheckGrader(L);
   const int vars_idx = CheckSampleAndVars(L, 3);
   std::vector<Overlay> overlays(1);
-  return Run(L, "grader:ask", JobKind::kAsk, vars_idx, overlays);
+  return Run(L, "grader:ask", StepKind::kAsk, vars_idx, overlays);
 }
 
 int GraderAskEach(lua_State* L) {
@@ -1199,7 +471,7 @@ int GraderAskEach(lua_State* L) {
     }
   }
   if (overlays.empty()) return lua_error(L);
-  return Run(L, "grader:ask_each", JobKind::kEach, vars_idx, overlays);
+  return Run(L, "grader:ask_each", StepKind::kEach, vars_idx, overlays);
 }
 
 int GraderCompare(lua_State* L) {
@@ -1231,7 +503,7 @@ int GraderCompare(lua_State* L) {
     }
   }
   if (overlays.empty()) return lua_error(L);
-  return Run(L, "grader:compare", JobKind::kCompare, vars_idx, overlays);
+  return Run(L, "grader:compare", StepKind::kCompare, vars_idx, overlays);
 }
 
 const luaL_Reg kFunctions[] = {
@@ -1255,22 +527,34 @@ Result<ReplyCache*> JudgeModule::Cache() const {
   return cache_.get();
 }
 
-Result<HttpClient*> JudgeModule::Client() const {
+Result<Transport*> JudgeModule::OpenTransport() const {
+  Status started;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!client_) {
+      ClientOptions client_options;
+      if (options_.window != 0) client_options.concurrency.max_in_flight = options_.window;
+      Result<std::unique_ptr<HttpClient>> client = HttpClient::Create(client_options);
+      if (client) {
+        client_ = std::move(*client);
+      } else {
+        started = client.error();
+      }
+    }
+  }
+  Result<ReplyCache*> cache = Cache();
+  if (!cache) return cache.error();
+  if (!started) {
+    return Error(ErrorKind::kJudgeUnavailable, "the judge client could not start: " + started.error().message());
+  }
   std::lock_guard<std::mutex> lock(mutex_);
-  if (client_) return client_.get();
-  ClientOptions options;
-  Result<std::size_t> window = WindowFromEnvironment();
-  if (!window) return window.error();
-  if (*window != 0) options.concurrency.max_in_flight = *window;
-  Result<std::unique_ptr<HttpClient>> client = HttpClient::Create(options);
-  if (!client) return client.error();
-  client_ = std::move(*client);
-  return client_.get();
+  if (!transport_) transport_ = std::make_unique<ClientTransport>(*client_, *cache);
+  return static_cast<Transport*>(transport_.get());
 }
 
 }  // namespace
 
-std::unique_ptr<gavel::Plugin> MakeModule(ModuleOptions options) {
+std::unique_ptr<gavel::Plugin> MakeModule(Options options) {
   return std::make_unique<JudgeModule>(std::move(options));
 }
 

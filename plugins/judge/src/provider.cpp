@@ -138,6 +138,30 @@ Result<ProviderConfig> ParseJudgeUrl(std::string_view url) {
   return config;
 }
 
+UrlSecrets SecretsOf(std::string_view url) {
+  UrlSecrets secrets;
+  const std::size_t scheme = url.find("://");
+  const std::size_t start = scheme == std::string_view::npos ? 0 : scheme + 3;
+  const std::size_t at = url.find('@', start);
+  const std::size_t slash = url.find('/', start);
+  if (at != std::string_view::npos && (slash == std::string_view::npos || at < slash)) {
+    const std::string_view userinfo = url.substr(start, at - start);
+    if (const std::size_t colon = userinfo.find(':'); colon != std::string_view::npos) {
+      const std::string_view password = userinfo.substr(colon + 1);
+      secrets.passwords.emplace_back(password);
+      // As a client sends it, and as a message might quote it.
+      if (Result<std::string> decoded = Decode(password); decoded && *decoded != password) {
+        secrets.passwords.push_back(std::move(*decoded));
+      }
+    }
+  }
+  for (std::size_t pos = url.find("key_env="); pos != std::string_view::npos; pos = url.find("key_env=", pos + 1)) {
+    const std::size_t from = pos + 8;
+    secrets.key_variables.emplace_back(url.substr(from, url.find('&', from) - from));
+  }
+  return secrets;
+}
+
 std::string Describe(const ProviderConfig& config) {
   std::string text(ProviderKindName(config.kind));
   text += " ";

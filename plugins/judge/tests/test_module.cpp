@@ -70,11 +70,8 @@ class ScopedEnv {
   std::vector<std::pair<std::string, std::optional<std::string>>> saved_;
 };
 
-// The environment the module reads, cleared so that the machine's settings do not leak in.
-ScopedEnv CleanEnv() {
-  return ScopedEnv{{"GAVEL_JUDGE_URL", std::nullopt}, {"GAVEL_JUDGE_WINDOW", std::nullopt},
-                   {"GAVEL_JUDGE_PRICES", std::nullopt}, {"OPENAI_API_KEY", std::nullopt}};
-}
+// The API key the provider reads, cleared so that the machine's settings do not leak in.
+ScopedEnv CleanEnv() { return ScopedEnv{{"OPENAI_API_KEY", std::nullopt}}; }
 
 std::unique_ptr<gavel::standin::Server> StartStandin(gavel::standin::Options options = {}) {
   auto server = gavel::standin::Server::Start(std::move(options));
@@ -106,7 +103,7 @@ constexpr const char* kPairSchema = R"({
 // A project folder: rubrics/r.lua, prompts/ and schemas/, the project folder being the data root.
 class Project {
  public:
-  explicit Project(gavel::judge::ModuleOptions options = {}) {
+  explicit Project(gavel::judge::Options options = {}) {
     REQUIRE(registry_.Add(gavel::judge::MakeModule(std::move(options))));
     Write("prompts/review.txt", "Question: {{prompt}}\nAnswer: {{answer}}\nRate the answer from 1 to 5.\n");
     Write("prompts/system.txt", "You are a strict reviewer.");
@@ -563,75 +560,17 @@ TEST_CASE("a malformed verdict is retried once") {
     RequireJudgeError(s, "grader:ask: no usable verdict in 2 calls: the verdict is not JSON");
     CHECK(standin->stats().requests == 2);
   }
-  SECTION("malformed, then a verdict") {
-    // Half the replies are malformed, drawn from a seeded generator in request order: scoring
-    // one sample at a time, some sample is malformed first and good on its retry.
-    gavel::standin::Options so;
-    so.faults.rate_malformed = 0.5;
-    so.faults.seed = 7;
-    auto standin = StartStandin(so);
-    Project p;
-    REQUIRE(p.Load(Rubric(Options(OpenAiUrl(*standin)))));
-    int retried_ok = 0, failed = 0, calls = 0;
-    for (int i = 0; i < 40 && (retried_ok == 0 || failed == 0); ++i) {
-      const Score s = p.One(MakeSample(std::to_string(i), "answer " + std::to_string(i)));
-      if (s.neutral) {
-        RequireJudgeError(s, "no usable verdict in 2 calls: the verdict is not JSON");
-        ++failed;
-        calls += 2;
-      } else {
-        const int retries = Detail(s).at("info").at("verdict_retries").get<int>();
-        CHECK(Detail(s).at("info").at("attempts") == 1 + retries);
-        retried_ok += retries;
-        calls += 1 + retries;
-      }
-    }
-    CHECK(retried_ok > 0);
-    CHECK(failed > 0);
-    CHECK(standin->stats().requests == static_cast<std::uint64_t>(calls));
-  }
 }
 
 TEST_CASE("an off-schema verdict is retried once") {
   auto env = CleanEnv();
-  SECTION("off schema twice: error.judge naming the schema and the first violation") {
-    auto standin = StartStandin();
-    Project p;
-    REQUIRE(p.Load(Rubric(Options(OpenAiUrl(*standin)))));
-    const Score s = p.Answer("[[standin:off_schema]]");
-    RequireJudgeError(s, "grader:ask: no usable verdict in 2 calls: the verdict does not match schemas/verdict.json: ");
-    CHECK(standin->stats().requests == 2);
-  }
   SECTION("a forced verdict that breaks the schema") {
     auto standin = StartStandin();
     Project p;
     REQUIRE(p.Load(Rubric(Options(OpenAiUrl(*standin)))));
     const Score s = p.Answer(R"([[standin:verdict={"score": 9, "rationale": "too high"}]])");
     RequireJudgeError(s, "the verdict does not match schemas/verdict.json: /score: ");
-  }
-  SECTION("off schema, then a verdict") {
-    gavel::standin::Options so;
-    so.faults.rate_off_schema = 0.5;
-    so.faults.seed = 11;
-    auto standin = StartStandin(so);
-    Project p;
-    REQUIRE(p.Load(Rubric(Options(OpenAiUrl(*standin)))));
-    int retried_ok = 0, failed = 0, calls = 0;
-    for (int i = 0; i < 40 && (retried_ok == 0 || failed == 0); ++i) {
-      const Score s = p.One(MakeSample(std::to_string(i), "answer " + std::to_string(i)));
-      if (s.neutral) {
-        RequireJudgeError(s, "no usable verdict in 2 calls: the verdict does not match schemas/verdict.json");
-        ++failed;
-        calls += 2;
-      } else {
-        const int retries = Detail(s).at("info").at("verdict_retries").get<int>();
-        retried_ok += retries;
-        calls += 1 + retries;
-      }
-    }
-    CHECK(retried_ok > 0);
-    CHECK(failed > 0);
-    CHECK(standin->stats().requests == static_cast<std::uint64_t>(calls));
+    CHECK(standin->stats().requests == 2);
   }
 }
 
@@ -807,13 +746,6 @@ TEST_CASE("compare: both orders, a winner when they agree, a tie when they do no
     CHECK(Detail(s) == Json({{"winner", "a"}, {"consistent", true}, {"first", "A"}, {"second", "B"}, {"attempts", 2}}));
     CHECK(s.reward == 1);
   }
-  SECTION("both orders prefer b") {
-    const Score s = p.One(sample("answer one " + says_a, "answer two " + says_b, "q"));
-    INFO(ErrorText(s));
-    REQUIRE_FALSE(s.neutral);
-    CHECK(Detail(s).at("winner") == "b");
-    CHECK(Detail(s).at("consistent") == true);
-  }
   SECTION("position bias: both orders say A, so the result is a tie") {
     // The directive is in the question, the same in both orders.
     const Score s = p.One(sample("answer one", "answer two", "q " + says_a));
@@ -982,7 +914,7 @@ TEST_CASE("wrong arguments in a step are rubric errors of that sample") {
 
 // --- Loading ------------------------------------------------------------------------------------
 
-TEST_CASE("judge.new: the URL comes from the option or GAVEL_JUDGE_URL") {
+TEST_CASE("judge.new: the URL comes from the option or the module's default URL") {
   auto env = CleanEnv();
   auto standin = StartStandin();
   const std::string files = "prompt = '../prompts/review.txt', verdict = '../schemas/verdict.json'";
@@ -992,18 +924,16 @@ TEST_CASE("judge.new: the URL comes from the option or GAVEL_JUDGE_URL") {
     CHECK(p.error.find("r.lua:2: judge.new: no judge URL") != std::string::npos);
     CHECK(p.error.find("GAVEL_JUDGE_URL") != std::string::npos);
   }
-  SECTION("the environment variable") {
-    ScopedEnv url{{"GAVEL_JUDGE_URL", OpenAiUrl(*standin)}};
-    Project p;
+  SECTION("the default URL") {
+    Project p({.default_url = OpenAiUrl(*standin)});
     REQUIRE(p.Load(Rubric(files)));
     const Score s = p.Answer("x");
     INFO(ErrorText(s));
     CHECK_FALSE(s.neutral);
     CHECK(standin->stats().requests == 1);
   }
-  SECTION("the option wins over the environment") {
-    ScopedEnv url{{"GAVEL_JUDGE_URL", "http://127.0.0.1:1/v1?model=nowhere"}};
-    Project p;
+  SECTION("the option wins over the default URL") {
+    Project p({.default_url = "http://127.0.0.1:1/v1?model=nowhere"});
     REQUIRE(p.Load(Rubric("url = '" + OpenAiUrl(*standin) + "', " + files)));
     CHECK_FALSE(p.Answer("x").neutral);
   }
@@ -1057,14 +987,6 @@ TEST_CASE("judge.new: options are checked") {
   }
   REQUIRE_FALSE(p.Load("local J = require 'gavel.judge'\nlocal g = J.new('x')\nreturn rubric {}"));
   CHECK(p.error.find("judge.new: expects a table of options (got string)") != std::string::npos);
-}
-
-TEST_CASE("judge.new: GAVEL_JUDGE_WINDOW must be a positive integer") {
-  auto env = CleanEnv();
-  ScopedEnv window{{"GAVEL_JUDGE_WINDOW", "lots"}};
-  Project p;
-  REQUIRE_FALSE(p.Load(Rubric(Options("http://127.0.0.1:9/v1?model=m"))));
-  CHECK(p.error.find("judge.new: GAVEL_JUDGE_WINDOW must be an integer from 1 to 100000 (got 'lots')") != std::string::npos);
 }
 
 TEST_CASE("judge.new: template and schema files are checked at load, naming the file") {
@@ -1148,8 +1070,7 @@ TEST_CASE("graders are compiled once per rubric and shared by every worker") {
 TEST_CASE("the example of docs/rubrics.md runs") {
   auto env = CleanEnv();
   auto standin = StartStandin();
-  ScopedEnv url{{"GAVEL_JUDGE_URL", OpenAiUrl(*standin)}};
-  Project p;
+  Project p({.default_url = OpenAiUrl(*standin)});
   p.Write("rubrics/prompts/review.txt",
           "Question:\n{{prompt}}\n\nAnswer to review:\n{{answer}}\n\n"
           "Focus on {{vars.focus}}. Reply with JSON: a score from 1 to 5 and a short rationale.\n");
@@ -1196,11 +1117,10 @@ return rubric {
 
 TEST_CASE("200 samples with one ask each are all in flight at once") {
   auto env = CleanEnv();
-  ScopedEnv window{{"GAVEL_JUDGE_WINDOW", "256"}};
   gavel::standin::Options so;
   so.latency = std::chrono::milliseconds(2000);  // long enough for all 200 to arrive first
   auto standin = StartStandin(so);
-  Project p;
+  Project p({.window = 256});
   REQUIRE(p.Load(Rubric(Options(OpenAiUrl(*standin)))));
   std::vector<gavel::ParsedSample> batch;
   for (int i = 0; i < 200; ++i) batch.push_back(MakeSample(std::to_string(i), "answer " + std::to_string(i)));
@@ -1218,13 +1138,12 @@ TEST_CASE("200 samples with one ask each are all in flight at once") {
   CHECK(stats.peak_in_flight == 200);
 }
 
-TEST_CASE("GAVEL_JUDGE_WINDOW bounds the calls in flight") {
+TEST_CASE("the module's window bounds the calls in flight") {
   auto env = CleanEnv();
-  ScopedEnv window{{"GAVEL_JUDGE_WINDOW", "4"}};
   gavel::standin::Options so;
   so.latency = std::chrono::milliseconds(100);
   auto standin = StartStandin(so);
-  Project p;
+  Project p({.window = 4});
   REQUIRE(p.Load(Rubric(Options(OpenAiUrl(*standin)))));
   std::vector<gavel::ParsedSample> batch;
   for (int i = 0; i < 12; ++i) batch.push_back(MakeSample(std::to_string(i), "answer " + std::to_string(i)));
@@ -1266,22 +1185,6 @@ TEST_CASE("each sample's usage counts its judge calls, attempts, retries and tok
     CHECK(failed.usage.at("judge.attempts") == 1);
     CHECK(gavel::ScoreToJson(failed).at("details").at("usage").at("judge.calls") == 1);
   }
-  SECTION("a verdict retry is a second call") {
-    const Score retried = p.Answer("[[standin:malformed]]");
-    RequireJudgeError(retried, "no usable verdict in 2 calls");
-    CHECK(retried.usage.at("judge.calls") == 2);
-    CHECK(retried.usage.at("judge.verdict_retries") == 1);
-    CHECK(retried.usage.at("judge.attempts") == 2);
-  }
-  SECTION("ask_each sums its calls") {
-    REQUIRE(p.Load(Rubric(Options(OpenAiUrl(*standin), "prompt = '../prompts/item.txt'"),
-                          "local vs, info = g:ask_each(s, { 'a', 'b', 'c' })\n return 1, info")));
-    const Score each = p.Answer("answer");
-    INFO(ErrorText(each));
-    REQUIRE_FALSE(each.neutral);
-    CHECK(each.usage.at("judge.calls") == 3);
-    CHECK(each.usage.at("judge.input_tokens") == Detail(each).at("input_tokens").get<double>());
-  }
 }
 
 TEST_CASE("prices give each sample's estimated cost") {
@@ -1298,20 +1201,18 @@ TEST_CASE("prices give each sample's estimated cost") {
     CHECK(s.usage.at("judge.cost_usd") == Approx(cost_of(s, 3, 15)));
     CHECK(s.usage.at("judge.cost_usd") > 0);
   }
-  SECTION("from GAVEL_JUDGE_PRICES when the rubric gives none") {
-    ScopedEnv prices{{"GAVEL_JUDGE_PRICES", "input=0.8,output=3.2"}};
-    REQUIRE(p.Load(Rubric(Options(OpenAiUrl(*standin)))));
-    const Score s = p.Answer("priced");
+  SECTION("the module's default prices when the rubric gives none, the rubric's over them") {
+    Project priced({.default_prices = gavel::judge::Prices{.input = 0.8, .output = 3.2}});
+    REQUIRE(priced.Load(Rubric(Options(OpenAiUrl(*standin)))));
+    const Score s = priced.Answer("priced");
     REQUIRE_FALSE(s.neutral);
     CHECK(s.usage.at("judge.cost_usd") == Approx(cost_of(s, 0.8, 3.2)));
+    REQUIRE(priced.Load(Rubric(Options(OpenAiUrl(*standin), "prices = { input = 3, output = 15 }"))));
+    const Score own = priced.Answer("priced");
+    REQUIRE_FALSE(own.neutral);
+    CHECK(own.usage.at("judge.cost_usd") == Approx(cost_of(own, 3, 15)));
   }
   SECTION("bad prices are load errors") {
-    {
-      ScopedEnv prices{{"GAVEL_JUDGE_PRICES", "input=cheap"}};
-      REQUIRE_FALSE(p.Load(Rubric(Options(OpenAiUrl(*standin)))));
-      CHECK(p.error.find("GAVEL_JUDGE_PRICES must look like 'input=0.8,output=3.2'") != std::string::npos);
-      CHECK(p.error.find("'cheap' is not a price") != std::string::npos);
-    }
     REQUIRE_FALSE(p.Load(Rubric(Options(OpenAiUrl(*standin), "prices = { input = -1 }"))));
     CHECK(p.error.find("option 'input' must be a price") != std::string::npos);
     REQUIRE_FALSE(p.Load(Rubric(Options(OpenAiUrl(*standin), "prices = { inputs = 1 }"))));
@@ -1385,25 +1286,6 @@ TEST_CASE("the reply cache answers a rerun without calling the judge") {
   }
 }
 
-TEST_CASE("the cache keeps only replies that gave a usable verdict") {
-  auto env = CleanEnv();
-  auto standin = StartStandin();
-  TempDir dir;
-  const fs::path file = dir.path() / "judge.sqlite";
-  {
-    Project p({.cache_file = file});
-    REQUIRE(p.Load(Rubric(Options(OpenAiUrl(*standin)))));
-    RequireJudgeError(p.Answer("[[standin:malformed]]"), "no usable verdict in 2 calls");
-    RequireJudgeError(p.Answer("[[standin:status=400]]"), "HTTP 400");
-    RequireJudgeError(p.Answer("[[standin:off_schema]]"), "no usable verdict in 2 calls");
-    const Score good = p.Answer("a good answer");
-    REQUIRE_FALSE(good.neutral);
-  }
-  auto cache = gavel::judge::ReplyCache::Open(file);
-  REQUIRE(cache);
-  CHECK((*cache)->size() == 1);  // only the good reply
-}
-
 TEST_CASE("a cache file that cannot be opened fails the rubric load, naming it") {
   auto env = CleanEnv();
   auto standin = StartStandin();
@@ -1418,8 +1300,8 @@ TEST_CASE("a cache file that cannot be opened fails the rubric load, naming it")
 
 TEST_CASE("canned verdicts answer locally, fit the schema and need no URL or credentials") {
   ScopedEnv env = CleanEnv();
-  Project p(gavel::judge::ModuleOptions{.cache_file = {}, .canned_verdicts = true});
-  // No url option and no GAVEL_JUDGE_URL; a Bedrock URL without credentials is ignored as well.
+  Project p(gavel::judge::Options{.canned_verdicts = true});
+  // No url option and no default URL; a Bedrock URL without credentials is ignored as well.
   for (const std::string& url : {std::string(), std::string("bedrock://us-east-1/m")}) {
     INFO(url);
     const std::string options = (url.empty() ? "" : "url = '" + url + "', ") +

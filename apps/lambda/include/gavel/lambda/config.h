@@ -4,7 +4,8 @@
 //   if (!config) { /* post an init error with config.error().message() */ }
 //
 // The rubric is `$LAMBDA_TASK_ROOT/rubrics/<_HANDLER>.lua`, or the path in GAVEL_RUBRIC, which
-// wins when set. The judge reads GAVEL_JUDGE_URL itself; nothing here keeps or logs it.
+// wins when set. The judge's settings (GAVEL_JUDGE_URL, GAVEL_JUDGE_WINDOW, GAVEL_JUDGE_PRICES)
+// are read here too and handed to the judge plugin; nothing here logs them.
 #pragma once
 
 #include <chrono>
@@ -16,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "gavel/judge/options.h"
 #include "gavel/status.h"
 
 namespace gavel::lambda {
@@ -44,6 +46,9 @@ struct LambdaConfig {
   // Smaller events leave little behind, and trimming after each would only fault the same pages
   // in again on the next invocation.
   std::size_t release_memory_after_event_bytes = std::size_t{4} << 20;
+  // GAVEL_JUDGE_URL, GAVEL_JUDGE_WINDOW, GAVEL_JUDGE_PRICES (judge::OptionsFromVariables); no
+  // reply cache in Lambda.
+  judge::Options judge;
 };
 
 // Looks a variable up; nullopt when it is unset.
@@ -57,7 +62,8 @@ Result<LambdaConfig> ConfigFromEnvironment();
 
 // Replaces the values of secret-bearing environment variables (judge URL with its password,
 // AWS keys and session token, API keys) with "[redacted]" in text that is about to be logged
-// or posted. A safety net: gavel's own messages do not quote secrets to begin with.
+// or posted. A safety net: gavel's own messages do not quote secrets to begin with. The judge
+// URL's secrets are found by the judge's own URL reading (judge::SecretsOf).
 class SecretScrubber {
  public:
   static SecretScrubber FromEnvironment(const EnvLookup& lookup);

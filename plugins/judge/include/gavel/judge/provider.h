@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "gavel/judge/http_client.h"
 #include "gavel/judge/sigv4.h"
@@ -44,6 +45,16 @@ struct ProviderConfig {
 // bedrock). A missing OpenAI key is fine (local servers need none); Bedrock without any
 // credentials is an error.
 Result<ProviderConfig> ParseJudgeUrl(std::string_view url);
+
+// The secret-bearing parts of a judge URL, for a log scrubber: the password of
+// scheme://user:password@host (as written and percent-decoded) and the variables every
+// key_env=NAME names. Read the way ParseJudgeUrl reads the URL, but from any text, so that a
+// URL the parser refuses still has its secrets found.
+struct UrlSecrets {
+  std::vector<std::string> passwords;
+  std::vector<std::string> key_variables;
+};
+UrlSecrets SecretsOf(std::string_view url);
 
 // The configuration without secrets, for logs and details: "openai http://host/v1 model m".
 std::string Describe(const ProviderConfig& config);
