@@ -421,3 +421,26 @@ TEST_CASE("handler: a response over max_response_bytes is an invocation error na
                Catch::EndsWith("send fewer samples per event or set GAVEL_DETAILS=0"));
   }
 }
+
+TEST_CASE("handler: the response and the invocation log line, byte for byte", "[units]") {
+  LambdaConfig config;
+  config.rubric = std::string(GAVEL_SOURCE_DIR) + "/rubrics/math_answer.lua";
+  config.threads = 2;
+  config.details = true;
+  const std::string event =
+      R"([{"id": "x", "messages": [{"role": "assistant", "content": "#### 5"}], "reference_answer": 5},
+          {"id": "y", "messages": [{"role": "assistant", "content": "the answer is 4"}], "reference_answer": 5},
+          {"id": "z", "messages": []},
+          {"id": 4, "messages": [{"role": "assistant", "content": ""}]}])";
+  auto handler = Handler::Create(config);
+  REQUIRE(handler);
+  InvocationOutcome out = (*handler)->Handle(event, std::nullopt);
+  REQUIRE(out.ok);
+  // As the handler answered before it wrote through a ScoreSink.
+  CHECK(out.body == R"([{"id":"x","aggregate_reward_score":1.0,"metrics_list":[{"name":"answered","type":"Metric","value":1.0},{"name":"not_rambling","type":"Metric","value":1.0},{"name":"correct","type":"Reward","value":1.0},{"name":"states_final_answer","type":"Reward","value":1.0},{"name":"concise","type":"Reward","value":1.0},{"name":"answer_bytes","type":"Metric","value":6.0}],"details":{"correct":"final answer \"5\" (hashes), reference 5"}},{"id":"y","aggregate_reward_score":0.2,"metrics_list":[{"name":"answered","type":"Metric","value":1.0},{"name":"not_rambling","type":"Metric","value":1.0},{"name":"correct","type":"Reward","value":0.0},{"name":"states_final_answer","type":"Reward","value":1.0},{"name":"concise","type":"Reward","value":1.0},{"name":"answer_bytes","type":"Metric","value":15.0}],"details":{"correct":"final answer \"4\" (phrase), reference 5"}},{"id":"z","aggregate_reward_score":0.5,"metrics_list":[{"name":"error.sample","type":"Metric","value":1.0}],"details":{"errors":[{"kind":"sample","message":"sample 3: \"messages\" must be a non-empty array, not an empty array"}]}},{"id":4,"aggregate_reward_score":0.0,"metrics_list":[{"name":"answered","type":"Metric","value":0.0}],"details":{"gate":{"name":"answered","passed":false,"reason":"the answer is empty"}}}])");
+  // Durations differ between runs; everything else in the line is fixed.
+  out.report.request_id = "req";
+  out.report.parse_ms = out.report.score_ms = out.report.total_ms = 0;
+  CHECK(InvocationLogLine(out.report) ==
+        R"({"cut_off":{},"errors":{"sample":1},"message":"invocation","metrics":{"answer_bytes":{"mean":10.5,"samples":2},"answered":{"mean":0.6666666666666666,"samples":3},"concise":{"mean":1.0,"samples":2},"correct":{"mean":0.5,"samples":2},"not_rambling":{"mean":1.0,"samples":2},"states_final_answer":{"mean":1.0,"samples":2}},"ms":{"parse":0.0,"per_sample":0.0,"score":0.0,"total":0.0},"neutral":1,"request_id":"req","response_bytes":1275,"rubric":"math-answer","samples":4,"usage":{}})");
+}

@@ -181,6 +181,29 @@ TEST_CASE("a results file resumes where an interrupted run stopped", "[offline]"
   }
 }
 
+TEST_CASE("a results file, byte for byte", "[offline]") {
+  TempDir dir;
+  gavel::PluginRegistry registry;
+  auto rubric = Load(dir, kLengthRubric, registry);
+  const fs::path in = dir.Write("in.jsonl", SampleLine("a", "hello") + SampleLine("a", "!stop") + "{not json}\n\n" +
+                                                SampleLine("b", "caf\xc3\xa9 au lait, long enough"));
+  auto engine = gavel::Engine::Create(rubric, registry, {});
+  REQUIRE(engine);
+  gavel::offline::ScoreFileOptions o;
+  o.input = in;
+  o.results = dir.path() / "results.jsonl";
+  o.progress = nullptr;
+  auto report = gavel::offline::ScoreFile(**engine, o);
+  REQUIRE(report);
+  CHECK(report->scored == 4);
+  // As ScoreFile wrote it before it wrote through a ScoreSink.
+  CHECK(Slurp(o.results) == R"({"index":0,"id":"a","output":1,"answer_bytes":5,"answer":"hello","probe":[],"score":{"id":"a","aggregate_reward_score":0.5,"metrics_list":[{"name":"json","type":"Metric","value":1.0},{"name":"tenths","type":"Reward","value":0.5}],"details":{}}}
+{"index":1,"id":"a","output":2,"answer_bytes":5,"answer":"!stop","probe":[],"score":{"id":"a","aggregate_reward_score":0.0,"metrics_list":[{"name":"json","type":"Metric","value":0.0}],"details":{"gate":{"name":"json","passed":false}}}}
+{"index":2,"id":null,"output":1,"answer_bytes":0,"answer":"","probe":[],"score":{"id":null,"aggregate_reward_score":0.5,"metrics_list":[{"name":"error.sample","type":"Metric","value":1.0}],"details":{"errors":[{"kind":"sample","message":"sample 3 (line 3): invalid JSON at byte 3: syntax error while parsing object key - invalid literal; last read: '{no'; expected string literal"}]}}}
+{"index":3,"id":"b","output":1,"answer_bytes":26,"answer":"café au lait, long enough","probe":[],"score":{"id":"b","aggregate_reward_score":1.0,"metrics_list":[{"name":"json","type":"Metric","value":1.0},{"name":"tenths","type":"Reward","value":1.0}],"details":{}}}
+)");
+}
+
 TEST_CASE("bench summary: means, rates, best/mean-of-k, pass@k, paired comparison and gates", "[offline]") {
   TempDir dir;
   gavel::PluginRegistry registry;
