@@ -407,3 +407,19 @@ TEST_CASE("gavel score writes JSONL, arrays and its summary byte for byte", "[cl
         "gavel: scored 0 samples with rubric 'tenths' in T s: mean reward 0.0000; 0 failed (neutral reward, see "
         "details.errors)\n");
 }
+
+TEST_CASE("gavel score counts a failed sample by its error, whatever its steps are named", "[cli]") {
+  // A step may be named like an error metric; a sample that reached it and then failed is still
+  // counted by what failed it.
+  gavel::testing::TempDir dir;
+  const auto rubric = dir.Write("named.lua", "return rubric {\n"
+                                             "  gates = { gate { name = 'error.looks', fn = function(s) return true end } },\n"
+                                             "  checks = { check { name = 'c', fn = function(s) error('always') end } },\n"
+                                             "}\n");
+  const auto samples = dir.Write("samples.jsonl", R"({"id": "a", "messages": [{"role": "assistant", "content": "x"}]}
+)");
+  CliResult r = RunCli("score --rubric '" + rubric.string() + "' --input '" + samples.string() + "'", dir);
+  CHECK(r.exit_code == 4);
+  CHECK(Lines(r.out).at(0)["metrics_list"][0]["name"] == "error.looks");  // the step's metric, kept
+  CHECK_THAT(r.err, Catch::Contains("1 failed: error.rubric 1 (neutral reward"));
+}
