@@ -18,7 +18,9 @@
 #include "cli.h"
 #include "gavel/engine.h"
 #include "gavel/rubric.h"
+#include "gavel/run_totals.h"
 #include "gavel/sample_io.h"
+#include "gavel/score_sink.h"
 #include "options.h"
 #include "usage.h"
 
@@ -46,19 +48,16 @@ std::filesystem::path JudgeCacheFile(const Options& opts) {
 namespace {
 
 // "; judge: 12 calls (3 retries), 4,100 input and 900 output tokens, $0.0123, 5 from the cache"
-std::string UsageSummary(const std::map<std::string, double>& usage) {
-  auto get = [&](const char* key) {
-    auto it = usage.find(key);
-    return it == usage.end() ? 0.0 : it->second;
-  };
-  const double calls = get("judge.calls"), hits = get("judge.cache_hits");
+std::string UsageSummary(const RunTotals& totals) {
+  const double calls = totals.usage_of("judge.calls"), hits = totals.usage_of("judge.cache_hits");
   if (calls == 0 && hits == 0) return {};
   char text[512];
   std::snprintf(text, sizeof text, "; judge: %.0f calls (%.0f retries), %.0f input and %.0f output tokens", calls,
-                get("judge.retries"), get("judge.input_tokens"), get("judge.output_tokens"));
+                totals.usage_of("judge.retries"), totals.usage_of("judge.input_tokens"),
+                totals.usage_of("judge.output_tokens"));
   std::string out = text;
-  if (usage.count("judge.cost_usd") != 0) {
-    std::snprintf(text, sizeof text, ", estimated cost $%.4f", get("judge.cost_usd"));
+  if (totals.usage.count("judge.cost_usd") != 0) {
+    std::snprintf(text, sizeof text, ", estimated cost $%.4f", totals.usage_of("judge.cost_usd"));
     out += text;
   }
   if (hits > 0) {
@@ -68,22 +67,14 @@ std::string UsageSummary(const std::map<std::string, double>& usage) {
   return out;
 }
 
-// The error metric of a failed sample ("error.judge"), from its metrics (Score::Failed).
-std::string FailureCause(const Score& score) {
-  for (const Metric& m : score.metrics) {
-    if (m.name.rfind("error.", 0) == 0) return m.name;
-  }
-  return "error.unknown";
-}
-
-// "error.judge 12, error.rubric 3": the most frequent cause first, ties by name.
-std::string FailureBreakdown(const std::map<std::string, std::size_t>& causes) {
-  std::vector<std::pair<std::string, std::size_t>> sorted(causes.begin(), causes.end());
+// "error.judge 12, error.rubric 3": the failed samples by cause, the most frequent first, ties by name.
+std::string FailureBreakdown(const RunTotals& totals) {
+  std::vector<std::pair<std::string, std::size_t>> sorted(totals.errors.begin(), totals.errors.end());
   std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
   std::string out;
-  for (const auto& [name, n] : sorted) {
+  for (const auto& [kind, n] : sorted) {
     if (!out.empty()) out += ", ";
-    out += name + " " + std::to_string(n);
+    out += "error." + kind + " " + std::to_string(n);
   }
   return out;
 }
@@ -190,25 +181,8 @@ int ScoreCommand(const std::vector<std::string>& args) {
   wo.details = !opts.Has("--no-details");
   const bool as_array = format ? *format == "array" : is_event;
 
-  std::size_t count = 0, failed = 0;
-  double reward_sum = 0;
-  std::map<std::string, double> usage;
-  std::map<std::string, std::size_t> causes;
-  bool first = true;
-  if (as_array) *out << '[';
-  auto emit = [&](Score&& score) {
-    ++count;
-    reward_sum += score.reward;
-    if (score.neutral) {
-      ++failed;
-      ++causes[FailureCause(score)];
-    }
-    for (const auto& [name, value] : score.usage) usage[name] += value;
-    if (as_array) *out << (first ? "\n" : ",\n");
-    *out << ScoreToJsonLine(score, wo);
-    if (!as_array) *out << '\n';
-    first = false;
-  };
+  JsonLinesSink sink(*out, wo, as_array ? JsonLinesSink::Layout::kArray : JsonLinesSink::Layout::kLines);
+  auto emit = [&](Score&& score) { sink.Write(score); };
 
   if (is_event) {
     std::string body((std::istreambuf_iterator<char>(*in)), std::istreambuf_iterator<char>());
@@ -218,7 +192,7 @@ int ScoreCommand(const std::vector<std::string>& args) {
       return 1;
     }
     std::vector<Score> scores = (*engine)->ScoreBatch(std::move(*event), deadline);
-    for (Score& s : scores) emit(std::move(s));
+    for (const Score& s : scores) sink.Write(s);
   } else {
     JsonlReader reader(*in);
     (*engine)->Run([&](ParsedSample& s) { return reader.Next(s); }, emit, deadline);
@@ -229,24 +203,23 @@ int ScoreCommand(const std::vector<std::string>& args) {
   }
   // A worker stuck in native code past the deadline is given up on now, so that Finish knows.
   (*engine)->ReplaceStuckWorkers();
-  if (as_array) *out << (first ? "]\n" : "\n]\n");
-  out->flush();
-  if (!*out) {
+  if (!sink.Finish()) {
     std::fprintf(stderr, "gavel: writing %s failed\n", output_path.c_str());
     return 1;
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  const std::string breakdown = causes.empty() ? "" : ": " + FailureBreakdown(causes);
+  const RunTotals& totals = sink.totals();
+  const std::string breakdown = totals.errors.empty() ? "" : ": " + FailureBreakdown(totals);
   std::fprintf(stderr,
                "gavel: scored %zu samples with rubric '%s' in %.3f s: mean reward %.4f; %zu failed%s "
                "(neutral reward, see details.errors)%s\n",
-               count, (*rubric)->name().c_str(), seconds, count > 0 ? reward_sum / static_cast<double>(count) : 0.0,
-               failed, breakdown.c_str(), UsageSummary(usage).c_str());
-  const double rate = count > 0 ? static_cast<double>(failed) / static_cast<double>(count) : 0.0;
+               totals.samples, (*rubric)->name().c_str(), seconds, totals.mean_reward(), totals.neutral,
+               breakdown.c_str(), UsageSummary(totals).c_str());
+  const double rate = totals.neutral_rate();
   if (rate > *max_error_rate) {
-    std::fprintf(stderr, "gavel: %zu of %zu samples failed (%.1f%%), more than --max-error-rate %g allows\n", failed,
-                 count, rate * 100, *max_error_rate);
+    std::fprintf(stderr, "gavel: %zu of %zu samples failed (%.1f%%), more than --max-error-rate %g allows\n",
+                 totals.neutral, totals.samples, rate * 100, *max_error_rate);
     return Finish(kExitTooManyFailed);
   }
   return Finish(kExitOk);

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "gavel/json_scan.h"
+#include "gavel/score_sink.h"
 #include "gavel/utf8.h"
 #include "sample_fields.h"
 #include "sample_id.h"
@@ -446,13 +447,10 @@ std::string ScoreToJsonLine(const Score& score, const WriteOptions& options) {
 }
 
 std::string ScoresToNovaResponse(const std::vector<Score>& scores, const WriteOptions& options) {
-  std::string body = "[";
-  for (std::size_t i = 0; i < scores.size(); ++i) {
-    if (i != 0) body += ',';
-    AppendItem(body, scores[i], options);
-  }
-  body += ']';
-  return body;
+  NovaResponseSink sink(options);
+  for (const Score& score : scores) sink.Write(score);
+  (void)sink.Finish();  // in memory: nothing to fail
+  return sink.TakeBody();
 }
 
 }  // namespace gavel

@@ -332,3 +332,94 @@ TEST_CASE("gavel score --timeout-ms answers every line in time whatever a rubric
   // Start-up, the rubric load and the 2 s deadline, with room for a loaded machine.
   CHECK(seconds < 30.0);
 }
+
+namespace {
+
+// A deterministic rubric and input for the byte-for-byte outputs below: a gate, a check with a
+// detail, a sample the gate stops, a line that is not JSON and a blank line.
+constexpr const char* kGoldenRubric = R"(return rubric {
+  name = "tenths",
+  gates = { gate { name = "plain", fn = function(s) return s.answer:sub(1, 1) ~= "!", "starts with !" end } },
+  checks = { check { name = "tenths", fn = function(s) return math.min(#s.answer / 10, 1), "length " .. #s.answer end } },
+}
+)";
+constexpr const char* kGoldenSamples = R"({"id": "a", "messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "hello"}]}
+{"id": 2, "messages": [{"role": "assistant", "content": "!nope"}]}
+{not json}
+
+{"id": "d", "messages": [{"role": "assistant", "content": "caf\u00e9 au lait, long enough"}]}
+)";
+
+// What gavel score wrote for them before its output went through a ScoreSink.
+constexpr const char* kGoldenLines = R"({"id":"a","aggregate_reward_score":0.5,"metrics_list":[{"name":"plain","type":"Metric","value":1.0},{"name":"tenths","type":"Reward","value":0.5}],"details":{"tenths":"length 5"}}
+{"id":2,"aggregate_reward_score":0.0,"metrics_list":[{"name":"plain","type":"Metric","value":0.0}],"details":{"gate":{"name":"plain","passed":false,"reason":"starts with !"}}}
+{"id":null,"aggregate_reward_score":0.5,"metrics_list":[{"name":"error.sample","type":"Metric","value":1.0}],"details":{"errors":[{"kind":"sample","message":"sample 3 (line 3): invalid JSON at byte 3: syntax error while parsing object key - invalid literal; last read: '{no'; expected string literal"}]}}
+{"id":"d","aggregate_reward_score":1.0,"metrics_list":[{"name":"plain","type":"Metric","value":1.0},{"name":"tenths","type":"Reward","value":1.0}],"details":{"tenths":"length 26"}}
+)";
+constexpr const char* kGoldenSummary = R"(gavel: scored 4 samples with rubric 'tenths' in T s: mean reward 0.5000; 1 failed: error.sample 1 (neutral reward, see details.errors)
+)";
+constexpr const char* kGoldenArray = R"([
+{"id":"a","aggregate_reward_score":0.5,"metrics_list":[{"name":"plain","type":"Metric","value":1.0},{"name":"tenths","type":"Reward","value":0.5}]},
+{"id":2,"aggregate_reward_score":0.0,"metrics_list":[{"name":"plain","type":"Metric","value":0.0}]},
+{"id":null,"aggregate_reward_score":0.5,"metrics_list":[{"name":"error.sample","type":"Metric","value":1.0}]},
+{"id":"d","aggregate_reward_score":1.0,"metrics_list":[{"name":"plain","type":"Metric","value":1.0},{"name":"tenths","type":"Reward","value":1.0}]}
+]
+)";
+
+// The run summary without its duration, which is the one figure that differs between runs.
+std::string WithoutSeconds(std::string err) {
+  const std::size_t in = err.find(" in ");
+  const std::size_t s = err.find(" s: ", in);
+  if (in != std::string::npos && s != std::string::npos) err.replace(in, s - in, " in T");
+  return err;
+}
+
+}  // namespace
+
+TEST_CASE("gavel score writes JSONL, arrays and its summary byte for byte", "[cli]") {
+  gavel::testing::TempDir dir;
+  const std::string rubric = "--rubric '" + dir.Write("tenths.lua", kGoldenRubric).string() + "'";
+  const std::string input = " --input '" + dir.Write("in.jsonl", kGoldenSamples).string() + "'";
+
+  CliResult lines = RunCli("score " + rubric + input, dir);
+  CHECK(lines.exit_code == 0);
+  CHECK(lines.out == kGoldenLines);
+  CHECK(WithoutSeconds(lines.err) == kGoldenSummary);
+
+  CliResult array = RunCli("score --format array --no-details " + rubric + input, dir);
+  CHECK(array.exit_code == 0);
+  CHECK(array.out == kGoldenArray);
+
+  // A Nova event is answered with an array by default; an empty one with an empty array.
+  std::string event = "[";
+  std::istringstream samples(kGoldenSamples);
+  for (std::string line; std::getline(samples, line);) {
+    if (!line.empty()) event += (event.size() > 1 ? ",\n" : "\n") + line;
+  }
+  event += "]";
+  CliResult nova = RunCli("score --no-details " + rubric + " --input -", dir, event);
+  CHECK(nova.exit_code == 0);
+  CHECK(nova.out == kGoldenArray);
+  CliResult empty = RunCli("score " + rubric + " --input -", dir, "[]");
+  CHECK(empty.exit_code == 0);
+  CHECK(empty.out == "[]\n");
+  CHECK(WithoutSeconds(empty.err) ==
+        "gavel: scored 0 samples with rubric 'tenths' in T s: mean reward 0.0000; 0 failed (neutral reward, see "
+        "details.errors)\n");
+}
+
+TEST_CASE("gavel score counts a failed sample by its error, whatever its steps are named", "[cli]") {
+  // A step may be named like an error metric; a sample that reached it and then failed is still
+  // counted by what failed it.
+  gavel::testing::TempDir dir;
+  const auto rubric = dir.Write("named.lua", "return rubric {\n"
+                                             "  gates = { gate { name = 'error.looks', fn = function(s) return true end } },\n"
+                                             "  checks = { check { name = 'c', fn = function(s) error('always') end } },\n"
+                                             "}\n");
+  const auto samples = dir.Write("samples.jsonl", R"({"id": "a", "messages": [{"role": "assistant", "content": "x"}]}
+)");
+  CliResult r = RunCli("score --rubric '" + rubric.string() + "' --input '" + samples.string() + "'", dir);
+  CHECK(r.exit_code == 4);
+  CHECK(Lines(r.out).at(0)["metrics_list"][0]["name"] == "error.looks");  // the step's metric, kept
+  CHECK_THAT(r.err, Catch::Contains("1 failed: error.rubric 1 (neutral reward"));
+}

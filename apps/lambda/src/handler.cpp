@@ -9,6 +9,7 @@
 #include "builtin.h"
 #include "gavel/json_scan.h"
 #include "gavel/sample_io.h"
+#include "gavel/score_sink.h"
 
 namespace gavel::lambda {
 namespace {
@@ -128,11 +129,13 @@ void Handler::ScoreEvent(std::string_view event, std::optional<Clock::time_point
     std::vector<Score> scores = engine_->ScoreBatch(std::move(*samples), until);
     const auto scored = Clock::now();
     out.report.score_ms = MsSince(parsed, scored);
-    for (const Score& score : scores) out.report.Add(score);
-
     WriteOptions options;
     options.details = config_.details;
-    std::string response = ScoresToNovaResponse(scores, options);
+    NovaResponseSink sink(options);
+    for (const Score& score : scores) sink.Write(score);
+    (void)sink.Finish();  // a response in memory cannot fail to be written
+    out.report.totals = sink.totals();
+    std::string response = sink.TakeBody();
     if (response.size() > config_.max_response_bytes) {
       // Checked here rather than left to the Runtime API, which refuses the post with a status
       // and no reason the function's logs would show.

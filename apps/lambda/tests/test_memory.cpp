@@ -81,8 +81,8 @@ TEST_CASE("handler: after a 50 MB event, RSS returns within 24 MB of its level b
     event_bytes = event.size();
     const InvocationOutcome out = (*handler)->Handle(event, std::nullopt);
     REQUIRE(out.ok);
-    CHECK(out.report.samples == 10'000);
-    CHECK(out.report.neutral == 0);
+    CHECK(out.report.totals.samples == 10'000);
+    CHECK(out.report.totals.neutral == 0);
   }
   const long peak = SelfKb("VmHWM");
   const long after = SelfKb("VmRSS");

@@ -160,23 +160,23 @@ TEST_CASE("invocation report: the log line and the EMF line", "[units]") {
   good.reward = 1;
   good.usage = {{"judge.calls", 3}, {"judge.attempts", 4}, {"judge.retries", 1}, {"judge.cost_usd", 0.25}};
   good.metrics = {{"well_formed", 1, gavel::MetricType::kMetric}, {"score", 0.5, gavel::MetricType::kReward}};
-  report.Add(good);
+  report.totals.Add(good);
   gavel::Score rejected;
   rejected.id = "e";
   rejected.metrics = {{"well_formed", 0, gavel::MetricType::kMetric}};
-  report.Add(rejected);
-  report.Add(gavel::Score::Failed("b", 0.5, gavel::ErrorKind::kBadSample, "missing messages"));
-  report.Add(gavel::Score::Failed("c", 0.5, gavel::ErrorKind::kDeadline, "late"));
+  report.totals.Add(rejected);
+  report.totals.Add(gavel::Score::Failed("b", 0.5, gavel::ErrorKind::kBadSample, "missing messages"));
+  report.totals.Add(gavel::Score::Failed("c", 0.5, gavel::ErrorKind::kDeadline, "late"));
   gavel::Score late = gavel::Score::Failed("d", 0.5, gavel::ErrorKind::kDeadline, "late");
   late.usage = {{"judge.calls", 1}, {"judge.attempts", 2}, {"judge.retries", 1}};  // a failed sample's calls count
-  report.Add(late);
+  report.totals.Add(late);
   report.total_ms = 12.5;
   report.score_ms = 10;
   report.response_bytes = 300;
-  CHECK(report.samples == 5);
-  CHECK(report.neutral == 3);
-  CHECK(report.error_count() == 3);
-  CHECK(report.cut_off_count() == 2);
+  CHECK(report.totals.samples == 5);
+  CHECK(report.totals.neutral == 3);
+  CHECK(report.totals.error_count() == 3);
+  CHECK(report.totals.cut_off_count() == 2);
 
   const Json log = Json::parse(InvocationLogLine(report));
   CHECK(log["message"] == "invocation");
@@ -250,22 +250,22 @@ TEST_CASE("invocation report: samples cut off keep the rates of the steps they r
   for (int i = 0; i < 22; ++i) {
     gavel::Score rejected;
     rejected.metrics = {{"well_formed", 0, gavel::MetricType::kMetric}};
-    report.Add(rejected);
+    report.totals.Add(rejected);
   }
   for (int i = 0; i < 4; ++i) {
     gavel::Score judged;
     judged.reward = 0.75;
     judged.metrics = {{"well_formed", 1, gavel::MetricType::kMetric}, {"grounding", 0.75, gavel::MetricType::kReward}};
-    report.Add(judged);
+    report.totals.Add(judged);
   }
-  for (int i = 0; i < 36; ++i) report.Add(failed(gavel::ErrorKind::kDeadline, {{"well_formed", 1}}));
-  for (int i = 0; i < 2; ++i) report.Add(failed(gavel::ErrorKind::kLimit, {{"well_formed", 1}}));
+  for (int i = 0; i < 36; ++i) report.totals.Add(failed(gavel::ErrorKind::kDeadline, {{"well_formed", 1}}));
+  for (int i = 0; i < 2; ++i) report.totals.Add(failed(gavel::ErrorKind::kLimit, {{"well_formed", 1}}));
   // A malformed sample reaches no step: it is neither cut off nor counted for the gate.
-  report.Add(gavel::Score::Failed("bad", 0.5, gavel::ErrorKind::kBadSample, "no messages"));
+  report.totals.Add(gavel::Score::Failed("bad", 0.5, gavel::ErrorKind::kBadSample, "no messages"));
 
-  CHECK(report.samples == 65);
-  CHECK(report.neutral == 39);
-  CHECK(report.cut_off_count() == 38);
+  CHECK(report.totals.samples == 65);
+  CHECK(report.totals.neutral == 39);
+  CHECK(report.totals.cut_off_count() == 38);
   const Json log = Json::parse(InvocationLogLine(report));
   // 42 of the 64 samples that reached the gate passed it; the judge's metric is over the 4 it scored.
   CHECK(log["metrics"] == Json({{"well_formed", {{"mean", 42.0 / 64.0}, {"samples", 64}}},
@@ -291,7 +291,7 @@ TEST_CASE("invocation report: the EMF directive stays within 100 metrics, each r
   gavel::Score score;
   for (int i = 0; i < 12; ++i) score.usage["judge.counter_" + std::to_string(i)] = i;
   for (int i = 0; i < 60; ++i) score.metrics.push_back({"check_" + std::to_string(100 + i), 1, gavel::MetricType::kMetric});
-  report.Add(score);
+  report.totals.Add(score);
   const Json emf = Json::parse(EmbeddedMetricsLine(report, 1));
   const Json& declared = emf["_aws"]["CloudWatchMetrics"][0]["Metrics"];
   // 10 fixed, 12 usage keys, then 39 rubric metrics of two entries each: 100 - 22 = 78 = 2 * 39.
@@ -357,7 +357,7 @@ TEST_CASE("handler: in this process, details only when asked for, errors as valu
     InvocationOutcome out = (*handler)->Handle(event, std::nullopt);
     REQUIRE(out.ok);
     CHECK(Json::parse(out.body)[0].size() == 3);
-    CHECK(out.report.samples == 1);
+    CHECK(out.report.totals.samples == 1);
     CHECK(out.report.rubric == "math-answer");
   }
   SECTION("with details") {
@@ -451,4 +451,27 @@ TEST_CASE("handler: a response over max_response_bytes is an invocation error na
     CHECK_THAT(Json::parse(out.body)["errorMessage"].get<std::string>(),
                Catch::EndsWith("send fewer samples per event or set GAVEL_DETAILS=0"));
   }
+}
+
+TEST_CASE("handler: the response and the invocation log line, byte for byte", "[units]") {
+  LambdaConfig config;
+  config.rubric = std::string(GAVEL_SOURCE_DIR) + "/rubrics/math_answer.lua";
+  config.threads = 2;
+  config.details = true;
+  const std::string event =
+      R"([{"id": "x", "messages": [{"role": "assistant", "content": "#### 5"}], "reference_answer": 5},
+          {"id": "y", "messages": [{"role": "assistant", "content": "the answer is 4"}], "reference_answer": 5},
+          {"id": "z", "messages": []},
+          {"id": 4, "messages": [{"role": "assistant", "content": ""}]}])";
+  auto handler = Handler::Create(config);
+  REQUIRE(handler);
+  InvocationOutcome out = (*handler)->Handle(event, std::nullopt);
+  REQUIRE(out.ok);
+  // As the handler answered before it wrote through a ScoreSink.
+  CHECK(out.body == R"([{"id":"x","aggregate_reward_score":1.0,"metrics_list":[{"name":"answered","type":"Metric","value":1.0},{"name":"not_rambling","type":"Metric","value":1.0},{"name":"correct","type":"Reward","value":1.0},{"name":"states_final_answer","type":"Reward","value":1.0},{"name":"concise","type":"Reward","value":1.0},{"name":"answer_bytes","type":"Metric","value":6.0}],"details":{"correct":"final answer \"5\" (hashes), reference 5"}},{"id":"y","aggregate_reward_score":0.2,"metrics_list":[{"name":"answered","type":"Metric","value":1.0},{"name":"not_rambling","type":"Metric","value":1.0},{"name":"correct","type":"Reward","value":0.0},{"name":"states_final_answer","type":"Reward","value":1.0},{"name":"concise","type":"Reward","value":1.0},{"name":"answer_bytes","type":"Metric","value":15.0}],"details":{"correct":"final answer \"4\" (phrase), reference 5"}},{"id":"z","aggregate_reward_score":0.5,"metrics_list":[{"name":"error.sample","type":"Metric","value":1.0}],"details":{"errors":[{"kind":"sample","message":"sample 3: \"messages\" must be a non-empty array, not an empty array"}]}},{"id":4,"aggregate_reward_score":0.0,"metrics_list":[{"name":"answered","type":"Metric","value":0.0}],"details":{"gate":{"name":"answered","passed":false,"reason":"the answer is empty"}}}])");
+  // Durations differ between runs; everything else in the line is fixed.
+  out.report.request_id = "req";
+  out.report.parse_ms = out.report.score_ms = out.report.total_ms = 0;
+  CHECK(InvocationLogLine(out.report) ==
+        R"({"cut_off":{},"errors":{"sample":1},"message":"invocation","metrics":{"answer_bytes":{"mean":10.5,"samples":2},"answered":{"mean":0.6666666666666666,"samples":3},"concise":{"mean":1.0,"samples":2},"correct":{"mean":0.5,"samples":2},"not_rambling":{"mean":1.0,"samples":2},"states_final_answer":{"mean":1.0,"samples":2}},"ms":{"parse":0.0,"per_sample":0.0,"score":0.0,"total":0.0},"neutral":1,"request_id":"req","response_bytes":1275,"rubric":"math-answer","samples":4,"usage":{}})");
 }

@@ -4,13 +4,13 @@
 
 #include <algorithm>
 #include <cmath>
-#include <deque>
 #include <fstream>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "gavel/offline/result_sink.h"
 #include "gavel/safety/rule_pack.h"
 #include "gavel/sample_io.h"
 #include "gavel/utf8.h"
@@ -32,18 +32,6 @@ std::string Duration(double seconds) {
   }
   return text;
 }
-
-// What the engine does not carry from a sample to its score: where it came from.
-struct Pending {
-  std::size_t index = 0;
-  std::size_t output = 0;
-  std::size_t answer_bytes = 0;
-  std::string answer;
-  Json probe = Json::array();
-};
-
-// The key of an id for counting its outputs: its JSON text (ids are strings or integers).
-std::string IdKey(const Json& id) { return id.dump(-1, ' ', false, Json::error_handler_t::replace); }
 
 }  // namespace
 
@@ -180,12 +168,12 @@ Result<ScoreFileReport> ScoreFile(Engine& engine, const ScoreFileOptions& option
   }
   std::ofstream out(options.results, std::ios::binary | (report.resumed > 0 ? std::ios::app : std::ios::trunc));
   if (!out) return Error(ErrorKind::kIo, "cannot write " + options.results.string());
+  ResultLineSink sink(out, options.results.string());
 
   std::ifstream in(options.input, std::ios::binary);
   if (!in) return Error(ErrorKind::kIo, "cannot read " + options.input.string());
   JsonlReader reader(in);
   std::unordered_map<std::string, std::size_t> outputs;  // id -> outputs seen
-  std::deque<Pending> pending;                           // started, in input order
   Progress progress(options.label, report.total, options.progress);
   std::size_t written = report.resumed;
   std::optional<Error> failure;
@@ -204,7 +192,7 @@ Result<ScoreFileReport> ScoreFile(Engine& engine, const ScoreFileOptions& option
         }
         continue;
       }
-      Pending p;
+      SampleOrigin p;
       p.index = s.index;
       p.output = output;
       if (s.sample) {
@@ -217,45 +205,22 @@ Result<ScoreFileReport> ScoreFile(Engine& engine, const ScoreFileOptions& option
           }
         }
       }
-      pending.push_back(std::move(p));
+      sink.Expect(std::move(p));
       return true;
     }
   };
-  WriteOptions wo;
-  wo.judgements = true;
-  std::string line;
   auto emit = [&](Score&& score) {
-    Pending p = std::move(pending.front());
-    pending.pop_front();
-    line.clear();
-    line += "{\"index\":";
-    line += std::to_string(p.index);
-    line += ",\"id\":";
-    line += IdKey(score.id);
-    line += ",\"output\":";
-    line += std::to_string(p.output);
-    line += ",\"answer_bytes\":";
-    line += std::to_string(p.answer_bytes);
-    line += ",\"answer\":";
-    line += Json(p.answer).dump();
-    line += ",\"probe\":";
-    line += p.probe.dump();
-    line += ",\"score\":";
-    line += ScoreToJsonLine(score, wo);
-    line += "}\n";
-    out << line;
-    ++written;
-    ++report.scored;
-    // Whole lines reach the file as they are written, so an interruption loses little.
-    if (report.scored % 64 == 0) out.flush();
-    progress.Update(written);
+    sink.Write(score);
+    progress.Update(++written);
   };
   progress.Update(written);
   engine.Run(next, emit);
-  out.flush();
+  const Status finished = sink.Finish();
+  report.totals = sink.totals();
+  report.scored = report.totals.samples;
   if (failure) return *failure;
   if (reader.error()) return *reader.error();
-  if (!out) return Error(ErrorKind::kIo, "writing " + options.results.string() + " failed");
+  if (!finished) return finished.error();
   progress.Finish(written);
   report.seconds = std::chrono::duration<double>(Clock::now() - started).count();
   return report;

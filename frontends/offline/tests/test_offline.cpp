@@ -15,6 +15,7 @@
 
 #include "builtin.h"
 #include "gavel/engine.h"
+#include "gavel/offline/result_sink.h"
 #include "gavel/offline/run.h"
 #include "gavel/offline/summary.h"
 #include "gavel/standin/server.h"
@@ -57,6 +58,15 @@ return rubric {
 std::string SampleLine(const std::string& id, const std::string& answer) {
   return Json({{"id", id}, {"messages", {{{"role", "user"}, {"content", "q"}}, {{"role", "assistant"}, {"content", answer}}}}})
              .dump() + "\n";
+}
+
+// Scoring `input` into `results`, with no progress lines.
+gavel::offline::ScoreFileOptions Quiet(const fs::path& input, const fs::path& results) {
+  gavel::offline::ScoreFileOptions o;
+  o.input = input;
+  o.results = results;
+  o.progress = nullptr;
+  return o;
 }
 
 // A results line as run.h writes it, with the parts the summaries read.
@@ -134,10 +144,7 @@ TEST_CASE("a results file resumes where an interrupted run stopped", "[offline]"
   eo.threads = 2;
   auto engine = gavel::Engine::Create(rubric, registry, eo);
   REQUIRE(engine);
-  gavel::offline::ScoreFileOptions o;
-  o.input = in;
-  o.results = dir.path() / "full.jsonl";
-  o.progress = nullptr;
+  gavel::offline::ScoreFileOptions o = Quiet(in, dir.path() / "full.jsonl");
   auto full = gavel::offline::ScoreFile(**engine, o);
   REQUIRE(full);
   CHECK(full->total == 41);
@@ -179,6 +186,49 @@ TEST_CASE("a results file resumes where an interrupted run stopped", "[offline]"
     CHECK(again->resumed == 0);
     CHECK(again->scored == 41);
   }
+}
+
+TEST_CASE("a results file, byte for byte", "[offline]") {
+  TempDir dir;
+  gavel::PluginRegistry registry;
+  auto rubric = Load(dir, kLengthRubric, registry);
+  const fs::path in = dir.Write("in.jsonl", SampleLine("a", "hello") + SampleLine("a", "!stop") + "{not json}\n\n" +
+                                                SampleLine("b", "caf\xc3\xa9 au lait, long enough"));
+  auto engine = gavel::Engine::Create(rubric, registry, {});
+  REQUIRE(engine);
+  const gavel::offline::ScoreFileOptions o = Quiet(in, dir.path() / "results.jsonl");
+  auto report = gavel::offline::ScoreFile(**engine, o);
+  REQUIRE(report);
+  CHECK(report->scored == 4);
+  // As ScoreFile wrote it before it wrote through a ScoreSink.
+  CHECK(Slurp(o.results) == R"({"index":0,"id":"a","output":1,"answer_bytes":5,"answer":"hello","probe":[],"score":{"id":"a","aggregate_reward_score":0.5,"metrics_list":[{"name":"json","type":"Metric","value":1.0},{"name":"tenths","type":"Reward","value":0.5}],"details":{}}}
+{"index":1,"id":"a","output":2,"answer_bytes":5,"answer":"!stop","probe":[],"score":{"id":"a","aggregate_reward_score":0.0,"metrics_list":[{"name":"json","type":"Metric","value":0.0}],"details":{"gate":{"name":"json","passed":false}}}}
+{"index":2,"id":null,"output":1,"answer_bytes":0,"answer":"","probe":[],"score":{"id":null,"aggregate_reward_score":0.5,"metrics_list":[{"name":"error.sample","type":"Metric","value":1.0}],"details":{"errors":[{"kind":"sample","message":"sample 3 (line 3): invalid JSON at byte 3: syntax error while parsing object key - invalid literal; last read: '{no'; expected string literal"}]}}}
+{"index":3,"id":"b","output":1,"answer_bytes":26,"answer":"café au lait, long enough","probe":[],"score":{"id":"b","aggregate_reward_score":1.0,"metrics_list":[{"name":"json","type":"Metric","value":1.0},{"name":"tenths","type":"Reward","value":1.0}],"details":{}}}
+)");
+}
+
+TEST_CASE("result line sink: a failed output or a score for no sample is an error, never a wrong line", "[offline]") {
+  const gavel::Score score = gavel::Score::Failed("x", 0.5, gavel::ErrorKind::kBadSample, "bad");
+  std::ostringstream out;
+  gavel::offline::ResultLineSink orphan(out, "r.jsonl");
+  orphan.Write(score);  // no sample was started
+  gavel::Status st = orphan.Finish();
+  REQUIRE_FALSE(st);
+  CHECK(st.error().kind() == gavel::ErrorKind::kInternal);
+  CHECK_THAT(st.error().message(), Catch::Contains("\"x\""));
+  CHECK(out.str().empty());
+
+  std::ostringstream failing;
+  gavel::offline::ResultLineSink sink(failing, "r.jsonl");
+  sink.Expect({});
+  failing.setstate(std::ios::badbit);
+  sink.Write(score);
+  st = sink.Finish();
+  REQUIRE_FALSE(st);
+  CHECK(st.error().kind() == gavel::ErrorKind::kIo);
+  CHECK(st.error().message() == "writing r.jsonl failed");
+  CHECK(sink.totals().samples == 1);
 }
 
 TEST_CASE("bench summary: means, rates, best/mean-of-k, pass@k, paired comparison and gates", "[offline]") {

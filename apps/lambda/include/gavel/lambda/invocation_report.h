@@ -1,7 +1,7 @@
 // What one invocation did, for the structured log line and the CloudWatch Embedded Metric Format
 // (EMF) line the bootstrap prints to standard output after each invocation.
 //
-//   InvocationReport report;  report.Add(score);  ...   (the handler fills it)
+//   InvocationReport report;  report.totals.Add(score);  ...   (the handler fills it)
 //   std::puts(InvocationLogLine(report).c_str());
 //   std::puts(EmbeddedMetricsLine(report, epoch_ms).c_str());
 //
@@ -10,11 +10,9 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <map>
 #include <string>
-#include <vector>
 
-#include "gavel/score.h"
+#include "gavel/run_totals.h"
 
 namespace gavel::lambda {
 
@@ -22,30 +20,14 @@ namespace gavel::lambda {
 // rubric's metrics take two each (rate and samples) in what is left.
 constexpr std::size_t kMaxEmfMetrics = 100;
 
-// A rubric metric over the batch: its sum over the samples that have it, and how many those are.
-// A sample has a metric when it reached the step that sets it, finished or cut off later.
-struct MetricTotal {
-  double sum = 0;
-  std::size_t samples = 0;
-  double mean() const { return samples == 0 ? 0.0 : sum / static_cast<double>(samples); }
-};
-
 struct InvocationReport {
   std::string request_id;
   std::string rubric;             // the rubric's name
   bool invocation_error = false;  // the event was refused as a whole, or its response was
   std::string error_type;         // when invocation_error
-  std::size_t samples = 0;
-  std::size_t neutral = 0;  // neutral reward because the sample failed (bad sample, limit, deadline, ...)
-  std::map<std::string, std::size_t> errors;  // failed samples by error kind ("sample", "deadline", ...)
-  // Samples cut off before their last step, by cause: "deadline" (the invocation's time ran out)
-  // or "limit" (a sandbox limit). They keep the metrics of the steps they finished.
-  std::map<std::string, std::size_t> cut_off;
-  // Per-sample usage summed over the batch (judge.calls, judge.attempts, judge.input_tokens, ...).
-  std::map<std::string, double> usage;
-  // The rubric's own metrics (its gates and checks: "well_formed", "schema", ...) by name, over
-  // the samples that reached the step, cut-off ones included. error.* metrics are in `errors`.
-  std::map<std::string, MetricTotal> metrics;
+  // The batch's scores, totalled as by every front end (samples, neutral rewards, errors by kind,
+  // samples cut off, usage, the rubric's metrics over the samples that reached them).
+  RunTotals totals;
   double parse_ms = 0;
   double score_ms = 0;
   double total_ms = 0;
@@ -53,12 +35,6 @@ struct InvocationReport {
   // the size it would have had, and the limit it broke.
   std::size_t response_bytes = 0;
   std::size_t response_limit_bytes = 0;  // set only when the response was refused for its size
-
-  void Add(const Score& score);
-  // The error.* metrics of the batch: every error of every sample.
-  std::size_t error_count() const;
-  // Samples cut off by the deadline or a limit.
-  std::size_t cut_off_count() const;
 };
 
 // One JSON object on one line: {"message":"invocation","request_id":...,"rubric":...,

@@ -17,6 +17,7 @@
 #include <string>
 
 #include "gavel/engine.h"
+#include "gavel/run_totals.h"
 #include "gavel/status.h"
 
 namespace gavel::safety {
@@ -59,6 +60,7 @@ struct ScoreFileReport {
   std::size_t resumed = 0;  // lines already in the results file
   std::size_t scored = 0;   // scored by this run
   double seconds = 0;
+  RunTotals totals;         // of the samples scored by this run
 };
 
 // Counts the samples (non-blank lines) of a JSONL file without keeping them.
