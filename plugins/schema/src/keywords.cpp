@@ -58,6 +58,7 @@ Status Compiler::CompileType(const Pending& p, const Json& value) {
   };
   // An empty list allows no type at all; keep that distinct from "no type keyword".
   node.has_type = true;
+  node.float_is_not_integer = p.scope.dialect == Dialect::kDraft4;
   if (value.is_array()) {
     for (const Json& name : value) {
       if (Status s = add(name); !s) return s;
@@ -194,8 +195,7 @@ Status Compiler::CompileObjectKeyword(const Pending& p, const std::string& base,
   Node& node = *p.node;
   const Dialect d = p.scope.dialect;
   const bool modern = d >= Dialect::kDraft2019_09;
-  if (keyword == "properties" || keyword == "patternProperties" || keyword == "definitions" ||
-      (keyword == "$defs" && modern)) {
+  if (keyword == "properties" || keyword == "patternProperties" || keyword == "definitions" || keyword == "$defs") {
     if (!value.is_object()) return Bad(p.doc, p.pointer, keyword, "must be an object whose values are schemas");
     for (const auto& [key, child_value] : value.get_ref<const Json::object_t&>()) {
       Result<const Node*> child = Child(p, base, keyword, key, child_value);

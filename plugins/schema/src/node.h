@@ -83,6 +83,7 @@ struct Node {
 
   bool has_type = false;
   std::uint8_t types = 0;  // TypeBit mask of `type`
+  bool float_is_not_integer = false;  // draft-04: 1.0 is a number, not an integer
   std::optional<std::vector<Json>> enum_values;
   std::optional<Json> const_value;
 

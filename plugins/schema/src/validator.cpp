@@ -131,6 +131,13 @@ bool IsMultipleOf(const Json& value, const Bound& divisor) {
   return x_odd % m_odd == 0 && x_exp >= m_exp;
 }
 
+std::uint8_t TypeBits(const Node& n, const Json& v) {
+  const std::uint8_t bits = TypeBitsOf(v);
+  // Integers beyond 64 bits arrive as doubles however they were written: they stay integers.
+  const bool written_as_fraction = v.is_number_float() && std::fabs(v.get<double>()) < 18446744073709551616.0;
+  return n.float_is_not_integer && written_as_fraction ? static_cast<std::uint8_t>(bits & ~kTypeInteger) : bits;
+}
+
 std::string TypeMessage(std::uint8_t types, const Json& v) {
   std::string expected;
   int listed = 0;
@@ -230,9 +237,16 @@ bool Evaluator::EvalKeywords(const Node& n, const Json& v, const Path* path, Ann
     if (!group_ok) ok = false;
     return group_ok || Continue();
   };
-  if (n.has_type && (TypeBitsOf(v) & n.types) == 0) {
+  if (n.has_type && (TypeBits(n, v) & n.types) == 0) {
     ok = false;
-    if (!Report(n, "type", path, [&] { return TypeMessage(n.types, v); })) return false;
+    if (!Report(n, "type", path, [&] {
+          if ((TypeBitsOf(v) & ~TypeBits(n, v) & kTypeInteger) != 0 && (n.types & kTypeNumber) == 0) {
+            return std::string("must be an integer, not a number written with a fraction (draft-04)");
+          }
+          return TypeMessage(n.types, v);
+        })) {
+      return false;
+    }
   }
   if (n.enum_values && !step(Enum(n, v, path))) return false;
   if (n.const_value && !JsonEqual(*n.const_value, v)) {

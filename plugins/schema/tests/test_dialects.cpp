@@ -60,7 +60,7 @@ TEST_CASE("dialects: a schema naming no dialect is 2020-12, and none of its keyw
   CHECK(Valid(MustLoad(R"({"properties": {"a": {}}, "unevaluatedProperties": false})", draft7), R"({"a": 1, "b": 2})"));
 }
 
-TEST_CASE("dialects: draft-04 spells exclusive bounds as booleans and $id as id", "[dialects]") {
+TEST_CASE("dialects: draft-04 spells exclusive bounds as booleans and $id as id, and 1.0 is no integer", "[dialects]") {
   const auto schema = MustLoad(R"({"$schema": "http://json-schema.org/draft-04/schema#",
                                    "minimum": 1, "exclusiveMinimum": true, "maximum": 3,
                                    "properties": {"a": {"$ref": "http://example.com/n#"}},
@@ -68,6 +68,8 @@ TEST_CASE("dialects: draft-04 spells exclusive bounds as booleans and $id as id"
   CHECK(!Valid(schema, "1"));
   CHECK(Valid(schema, "3"));
   CHECK(!Valid(schema, R"({"a": "x"})"));
+  CHECK(!Valid(MustLoad(R"({"$schema": "http://json-schema.org/draft-04/schema#", "type": "integer"})"), "1.0"));
+  CHECK(Valid(MustLoad(R"({"$schema": "http://json-schema.org/draft-06/schema#", "type": "integer"})"), "1.0"));
 }
 
 TEST_CASE("dialects: 2019-09's $recursiveRef follows $recursiveAnchor through the dynamic scope", "[dialects]") {

@@ -153,6 +153,8 @@ TEST_CASE("validate: messages of each keyword", "[validate]") {
         Lines_{"(root): item 1 is not allowed (no keyword evaluated it, and unevaluatedItems is false)"});
   CHECK(Violations(R"({"$schema": "http://json-schema.org/draft-04/schema#", "maximum": 3, "exclusiveMaximum": true})", "3") ==
         Lines_{"(root): must be < 3"});
+  CHECK(Violations(R"({"$schema": "http://json-schema.org/draft-04/schema#", "type": "integer"})", "2.0") ==
+        Lines_{"(root): must be an integer, not a number written with a fraction (draft-04)"});
   CHECK(Violations(R"({"contains": {"const": 1}})", "[2, 3]") == Lines_{"(root): must contain an item that matches the contains schema"});
   CHECK(Violations(R"({"maxProperties": 1})", R"({"a": 1, "b": 2})") == Lines_{"(root): must have at most 1 property (found 2)"});
   CHECK(Violations(R"({"minProperties": 2})", R"({"a": 1})") == Lines_{"(root): must have at least 2 properties (found 1)"});

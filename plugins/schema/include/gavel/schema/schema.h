@@ -80,7 +80,8 @@ class Schema {
   // A value nested deeper than 256 levels is reported as one violation, not walked.
   ValidationResult Validate(const Json& instance, std::size_t max_violations = 100) const;
   // Same verdict as Validate(instance).valid; stops at the first violation and allocates
-  // nothing (unless the schema uses propertyNames, or uniqueItems on more than 16 items).
+  // nothing (unless the schema uses propertyNames, uniqueItems on more than 16 items,
+  // unevaluatedProperties/unevaluatedItems, or $dynamicRef/$recursiveRef).
   bool IsValid(const Json& instance) const;
 
   const std::string& name() const;
