@@ -37,8 +37,10 @@ const char* const kHandWritten[] = {
         "contains": {"const": {"a": [1, 2.0]}}
       }
     })",
-    // Recursion through definitions, if/then/else, fractions, tuples and enums of every type.
+    // Recursion through definitions, if/then/else, fractions, tuples and enums of every type
+    // (draft-07 tuples: items as an array, additionalItems).
     R"({
+      "$schema": "http://json-schema.org/draft-07/schema#",
       "definitions": {
         "node": {
           "type": "object",

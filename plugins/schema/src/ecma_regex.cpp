@@ -1,6 +1,7 @@
 #include "ecma_regex.h"
 
 #include <cstdint>
+#include <utility>
 
 namespace gavel::schema::detail {
 namespace {
@@ -36,6 +37,42 @@ void AppendCodePoint(std::string& out, long code_point) {
 
 bool IsAsciiLetter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
+// ECMA-262's white space and line terminators (\s), as RE2 class ranges; RE2's own \s is ASCII.
+constexpr const char* kEcmaSpace =
+    "\\t\\n\\x{B}\\f\\r \\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}\\x{FEFF}";
+// Its complement (\S), so that it can stand inside a class too.
+constexpr const char* kEcmaNonSpace =
+    "\\x{0}-\\x{8}\\x{E}-\\x{1F}!-\\x{9F}\\x{A1}-\\x{167F}\\x{1681}-\\x{1FFF}\\x{200B}-\\x{2027}"
+    "\\x{202A}-\\x{202E}\\x{2030}-\\x{205E}\\x{2060}-\\x{2FFF}\\x{3001}-\\x{FEFE}\\x{FF00}-\\x{10FFFF}";
+
+// RE2 knows general categories by their short names (L, Lu, ...) and scripts by name; ECMA-262
+// also allows the long names and the "General_Category=" / "Script=" forms.
+std::string Re2PropertyName(std::string_view name) {
+  static constexpr std::pair<std::string_view, std::string_view> kLong[] = {
+      {"Letter", "L"}, {"Uppercase_Letter", "Lu"}, {"Lowercase_Letter", "Ll"}, {"Titlecase_Letter", "Lt"},
+      {"Modifier_Letter", "Lm"}, {"Other_Letter", "Lo"}, {"Mark", "M"}, {"Combining_Mark", "M"},
+      {"Nonspacing_Mark", "Mn"}, {"Spacing_Mark", "Mc"}, {"Enclosing_Mark", "Me"}, {"Number", "N"},
+      {"Decimal_Number", "Nd"}, {"digit", "Nd"}, {"Letter_Number", "Nl"}, {"Other_Number", "No"},
+      {"Punctuation", "P"}, {"punct", "P"}, {"Connector_Punctuation", "Pc"}, {"Dash_Punctuation", "Pd"},
+      {"Open_Punctuation", "Ps"}, {"Close_Punctuation", "Pe"}, {"Initial_Punctuation", "Pi"},
+      {"Final_Punctuation", "Pf"}, {"Other_Punctuation", "Po"}, {"Symbol", "S"}, {"Math_Symbol", "Sm"},
+      {"Currency_Symbol", "Sc"}, {"Modifier_Symbol", "Sk"}, {"Other_Symbol", "So"}, {"Separator", "Z"},
+      {"Space_Separator", "Zs"}, {"Line_Separator", "Zl"}, {"Paragraph_Separator", "Zp"}, {"Other", "C"},
+      {"Control", "Cc"}, {"cntrl", "Cc"}, {"Format", "Cf"}, {"Surrogate", "Cs"}, {"Private_Use", "Co"},
+      {"Unassigned", "Cn"},
+  };
+  for (const std::string_view prefix : {"General_Category=", "gc=", "Script=", "sc=", "Script_Extensions=", "scx="}) {
+    if (name.rfind(prefix, 0) == 0) {
+      name.remove_prefix(prefix.size());
+      break;
+    }
+  }
+  for (const auto& [long_name, short_name] : kLong) {
+    if (name == long_name) return std::string(short_name);
+  }
+  return std::string(name);
+}
+
 }  // namespace
 
 std::string TranslateEcmaRegex(std::string_view p) {
@@ -62,6 +99,28 @@ std::string TranslateEcmaRegex(std::string_view p) {
           i += 6;
           continue;
         }
+      } else if ((next == 'p' || next == 'P') && i + 2 < p.size() && p[i + 2] == '{') {
+        const std::size_t close = p.find('}', i + 3);
+        if (close != std::string_view::npos) {
+          out += '\\';
+          out += next;
+          out += '{';
+          out += Re2PropertyName(p.substr(i + 3, close - i - 3));
+          out += '}';
+          i = close + 1;
+          continue;
+        }
+      } else if (next == 's' || next == 'S') {
+        const char* ranges = next == 's' ? kEcmaSpace : kEcmaNonSpace;
+        if (in_class) {
+          out += ranges;
+        } else {
+          out += '[';
+          out += ranges;
+          out += ']';
+        }
+        i += 2;
+        continue;
       } else if (next == 'c' && i + 2 < p.size() && IsAsciiLetter(p[i + 2])) {
         AppendCodePoint(out, p[i + 2] % 32);
         i += 3;
@@ -93,6 +152,12 @@ std::string TranslateEcmaRegex(std::string_view p) {
       }
       in_class = true;
       out += c;
+      ++i;
+      continue;
+    }
+    if (c == '.') {
+      // ECMA-262's dot stops at every line terminator, RE2's only at \n.
+      out += "[^\\n\\r\\x{2028}\\x{2029}]";
       ++i;
       continue;
     }

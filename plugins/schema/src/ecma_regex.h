@@ -14,6 +14,8 @@ namespace gavel::schema::detail {
 // The RE2 spelling of an ECMA-262 pattern:
 //   \uXXXX (and surrogate pairs) -> \x{...}    \cX -> \x{..}     (?<name> -> (?P<name>
 //   [^] (any character) -> [\x{0}-\x{10FFFF}]   [] (no character) -> [^\x{0}-\x{10FFFF}]
+//   \s, \S -> ECMA's Unicode white space      . -> any character but a line terminator
+//   \p{Letter}, \p{Script=Greek} -> \p{L}, \p{Greek} (RE2 knows only the short names)
 std::string TranslateEcmaRegex(std::string_view pattern);
 
 // Compiles `pattern` for unanchored matching (RE2::PartialMatch). On failure returns nullptr and

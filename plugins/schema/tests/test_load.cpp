@@ -206,7 +206,19 @@ TEST_CASE("load: keywords with malformed values name the file, pointer and keywo
       {R"({"pattern": "(a)\\1"})", "s.json: /pattern: invalid regular expression \"(a)\\1\": invalid escape sequence: \\1 (RE2 has no backreferences)"},
       {R"({"patternProperties": {"[": {}}})", "s.json: /patternProperties: invalid regular expression \"[\": missing ]: ["},
       {R"({"items": 5})", "s.json: /items: must be a schema or an array of schemas"},
-      {R"({"items": [{}, 5]})", "s.json: /items/1: a schema must be an object or a boolean, not integer"},
+      {R"({"$schema": "http://json-schema.org/draft-07/schema#", "items": [{}, 5]})", "s.json: /items/1: a schema must be an object or a boolean, not integer"},
+      {R"({"prefixItems": [{}, 5]})", "s.json: /prefixItems/1: a schema must be an object or a boolean, not integer"},
+      {R"({"prefixItems": []})", "s.json: /prefixItems: must be a non-empty array of schemas"},
+      {R"({"items": [{}]})", "s.json: /items: must be one schema in 2020-12; an array of schemas is written prefixItems (or name draft-07 in $schema)"},
+      {R"({"additionalItems": false})", "s.json: /additionalItems: is not a 2020-12 keyword: the schema for the items after prefixItems is written items (or name draft-07 in $schema)"},
+      {R"({"dependentRequired": {"a": {}}})", "s.json: /dependentRequired/a: must be an array of property names"},
+      {R"({"dependentSchemas": {"a": ["b"]}})", "s.json: /dependentSchemas/a: must be a schema"},
+      {R"({"minContains": -1, "contains": {}})", "s.json: /minContains: must be a non-negative integer"},
+      {R"({"unevaluatedProperties": 1})", "s.json: /unevaluatedProperties: a schema must be an object or a boolean, not integer"},
+      {R"({"$anchor": 5})", "s.json: /$anchor: must be a name"},
+      {R"({"$dynamicRef": 5})", "s.json: /$dynamicRef: must be a string"},
+      {R"({"$schema": "https://json-schema.org/draft/2019-09/schema", "$recursiveAnchor": "yes"})", "s.json: /$recursiveAnchor: must be a boolean"},
+      {R"({"$schema": "http://json-schema.org/draft-04/schema#", "exclusiveMaximum": 3})", "s.json: /exclusiveMaximum: must be a boolean in draft-04"},
       {R"({"additionalProperties": "no"})", "s.json: /additionalProperties: a schema must be an object or a boolean, not string"},
       {R"({"uniqueItems": "yes"})", "s.json: /uniqueItems: must be a boolean"},
       {R"({"required": [1]})", "s.json: /required: must be an array of property names"},
@@ -227,8 +239,13 @@ TEST_CASE("load: keywords with malformed values name the file, pointer and keywo
       {R"({"$id": 5})", "s.json: /$id: must be a string"},
       {R"({"format": 5})", "s.json: /format: must be a string"},
       {R"({"$schema": 7})", "s.json: /$schema: must be a string"},
-      {R"({"$schema": "https://json-schema.org/draft/2020-12/schema"})",
-       "s.json: /$schema: unsupported \"https://json-schema.org/draft/2020-12/schema\": gavel implements JSON Schema draft-07 (draft-06 is accepted too)"},
+      {R"({"$schema": "http://json-schema.org/draft-03/schema#"})",
+       "s.json: /$schema: unknown dialect \"http://json-schema.org/draft-03/schema#\": gavel implements JSON Schema draft-04, draft-06, draft-07, 2019-09 and 2020-12, and no meta-schema with this URI is registered"},
+      {R"({"$schema": "draft-07"})",
+       "s.json: /$schema: unknown dialect \"draft-07\": gavel implements JSON Schema draft-04, draft-06, draft-07, 2019-09 and 2020-12"},
+      // A $ref beside it does not hide it (it did up to draft-07 rules, silently).
+      {R"({"$schema": "https://example.com/my-dialect", "$ref": "#/$defs/a", "$defs": {"a": {}}})",
+       "s.json: /$schema: unknown dialect \"https://example.com/my-dialect\": gavel implements JSON Schema draft-04, draft-06, draft-07, 2019-09 and 2020-12, and no meta-schema with this URI is registered"},
       {R"(5)", "s.json: (root): a schema must be an object or a boolean, not integer"},
   };
   for (const auto& [schema, message] : cases) {
@@ -236,7 +253,8 @@ TEST_CASE("load: keywords with malformed values name the file, pointer and keywo
   }
   // Supported meta-schemas load.
   for (const char* meta : {"http://json-schema.org/draft-07/schema#", "https://json-schema.org/draft-07/schema",
-                           "http://json-schema.org/draft-06/schema#"}) {
+                           "http://json-schema.org/draft-06/schema#", "http://json-schema.org/draft-04/schema#",
+                           "https://json-schema.org/draft/2019-09/schema", "https://json-schema.org/draft/2020-12/schema"}) {
     MustLoad(Json{{"$schema", meta}}.dump());
   }
 }
@@ -247,7 +265,7 @@ TEST_CASE("load: unresolvable references", "[load]") {
   CHECK(LoadError(R"({"$ref": "#/items/1", "items": [{}]})") ==
         "s.json: /$ref: cannot resolve \"#/items/1\": no \"1\" at /items");
   CHECK(LoadError(R"({"$ref": "#/a~2b"})") == "s.json: /$ref: cannot resolve \"#/a~2b\": is not a JSON pointer");
-  CHECK(LoadError(R"({"$ref": "#missing"})") == "s.json: /$ref: cannot resolve \"#missing\": no $id names #missing");
+  CHECK(LoadError(R"({"$ref": "#missing"})") == "s.json: /$ref: cannot resolve \"#missing\": no $id or anchor names #missing");
 }
 
 TEST_CASE("load: loops that never descend into the value are refused", "[load]") {
@@ -352,10 +370,23 @@ TEST_CASE("load: $ref forms", "[load]") {
     CHECK(schema->IsValid(Json::parse(R"({"$id": "a"})")));
     CHECK(!schema->IsValid(Json::parse(R"({"$id": 1})")));
     CHECK(LoadError(R"({"enum": [{"$id": "#x"}], "items": {"$ref": "#x"}})") ==
-          "s.json: /items/$ref: cannot resolve \"#x\": no $id names #x");
+          "s.json: /items/$ref: cannot resolve \"#x\": no $id or anchor names #x");
   }
-  SECTION("$ref siblings are ignored, draft-07 style") {
-    const auto schema = MustLoad(R"({"definitions": {"s": {"type": "string"}}, "properties": {"a": {"$ref": "#/definitions/s", "maxLength": 1, "minLength": "bad"}}})");
-    CHECK(schema->IsValid(Json::parse(R"({"a": "long string"})")));
+  SECTION("$ref siblings are ignored up to draft-07") {
+    for (const char* draft : {"http://json-schema.org/draft-07/schema#", "http://json-schema.org/draft-06/schema#",
+                              "http://json-schema.org/draft-04/schema#"}) {
+      const auto schema = MustLoad(std::string(R"({"$schema": ")") + draft + R"(", "definitions": {"s": {"type": "string"}}, "properties": {"a": {"$ref": "#/definitions/s", "maxLength": 1, "minLength": "bad"}}})");
+      CHECK(schema->IsValid(Json::parse(R"({"a": "long string"})")));
+    }
+  }
+  SECTION("$ref siblings apply from 2019-09 on") {
+    for (const char* dialect : {"https://json-schema.org/draft/2019-09/schema", "https://json-schema.org/draft/2020-12/schema"}) {
+      const auto schema = MustLoad(std::string(R"({"$schema": ")") + dialect + R"(", "$defs": {"s": {"type": "string"}}, "properties": {"a": {"$ref": "#/$defs/s", "maxLength": 1}}})");
+      CHECK(!schema->IsValid(Json::parse(R"({"a": "long string"})")));
+      CHECK(!schema->IsValid(Json::parse(R"({"a": 1})")));
+      CHECK(schema->IsValid(Json::parse(R"({"a": "x"})")));
+    }
+    CHECK(LoadError(R"({"$defs": {"s": {}}, "properties": {"a": {"$ref": "#/$defs/s", "minLength": "bad"}}})") ==
+          "s.json: /properties/a/minLength: must be a non-negative integer");
   }
 }

@@ -133,10 +133,28 @@ TEST_CASE("validate: messages of each keyword", "[validate]") {
   CHECK(Violations(R"({"minLength": 3})", R"("ab")") == Lines_{"(root): must be at least 3 characters long (found 2)"});
   CHECK(Violations(R"({"maxItems": 1})", "[1, 2]") == Lines_{"(root): must have at most 1 item (found 2)"});
   CHECK(Violations(R"({"minItems": 2})", "[1]") == Lines_{"(root): must have at least 2 items (found 1)"});
-  CHECK(Violations(R"({"items": [{}], "additionalItems": false})", "[1, 2, 3]") ==
+  CHECK(Violations(R"({"$schema": "http://json-schema.org/draft-07/schema#", "items": [{}], "additionalItems": false})", "[1, 2, 3]") ==
         Lines_{"(root): must have at most 1 item (additionalItems is false)"});
-  CHECK(Violations(R"({"items": [{}], "additionalItems": {"type": "string"}})", R"([1, "a", 3])") ==
+  CHECK(Violations(R"({"$schema": "http://json-schema.org/draft-07/schema#", "items": [{}], "additionalItems": {"type": "string"}})", R"([1, "a", 3])") ==
         Lines_{"/2: must be a string, not an integer"});
+  CHECK(Violations(R"({"prefixItems": [{}], "items": false})", "[1, 2, 3]") ==
+        Lines_{"(root): must have at most 1 item (items is false)"});
+  CHECK(Violations(R"({"prefixItems": [{}], "items": {"type": "string"}})", R"([1, "a", 3])") ==
+        Lines_{"/2: must be a string, not an integer"});
+  CHECK(Violations(R"({"contains": {"const": 1}, "minContains": 2})", "[1, 3]") ==
+        Lines_{"(root): must contain at least 2 items matching the contains schema (found 1)"});
+  CHECK(Violations(R"({"contains": {"const": 1}, "maxContains": 1})", "[1, 1]") ==
+        Lines_{"(root): must contain at most 1 item matching the contains schema (found 2)"});
+  CHECK(Violations(R"({"dependentRequired": {"a": ["b"]}})", R"({"a": 1})") ==
+        Lines_{"(root): property \"a\" requires property \"b\""});
+  CHECK(Violations(R"({"properties": {"a": {}}, "unevaluatedProperties": false})", R"({"a": 1, "b": 2})") ==
+        Lines_{"(root): property \"b\" is not allowed (no keyword evaluated it, and unevaluatedProperties is false)"});
+  CHECK(Violations(R"({"prefixItems": [{}], "unevaluatedItems": false})", "[1, 2]") ==
+        Lines_{"(root): item 1 is not allowed (no keyword evaluated it, and unevaluatedItems is false)"});
+  CHECK(Violations(R"({"$schema": "http://json-schema.org/draft-04/schema#", "maximum": 3, "exclusiveMaximum": true})", "3") ==
+        Lines_{"(root): must be < 3"});
+  CHECK(Violations(R"({"$schema": "http://json-schema.org/draft-04/schema#", "type": "integer"})", "2.0") ==
+        Lines_{"(root): must be an integer, not a number written with a fraction (draft-04)"});
   CHECK(Violations(R"({"contains": {"const": 1}})", "[2, 3]") == Lines_{"(root): must contain an item that matches the contains schema"});
   CHECK(Violations(R"({"maxProperties": 1})", R"({"a": 1, "b": 2})") == Lines_{"(root): must have at most 1 property (found 2)"});
   CHECK(Violations(R"({"minProperties": 2})", R"({"a": 1})") == Lines_{"(root): must have at least 2 properties (found 1)"});

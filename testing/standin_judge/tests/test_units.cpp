@@ -178,7 +178,7 @@ TEST_CASE("verdicts conform to their schema for many seeds", "[units]") {
                 "required": ["b"]}]},
     {"anyOf": [{"type": "object", "properties": {"x": {"type": "integer"}}, "required": ["x"]},
                {"type": "string", "maxLength": 5}]},
-    {"type": "object",
+    {"$schema": "http://json-schema.org/draft-07/schema#", "type": "object",
      "properties": {"pair": {"type": "array", "items": [{"type": "integer"}, {"type": "string"}],
                              "additionalItems": false},
                     "node": {"$ref": "#/definitions/node"}},

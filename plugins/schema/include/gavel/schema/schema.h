@@ -1,4 +1,4 @@
-// JSON Schema draft-07 validation. A schema is loaded and compiled once into an immutable object
+// JSON Schema validation (draft-04, -06, -07, 2019-09 and 2020-12, chosen by `$schema`). A schema is loaded and compiled once into an immutable object
 // that any number of threads may use at the same time; each Validate lists every violation.
 //
 //   auto schema = gavel::schema::Schema::LoadFile("schemas/review.json", "schemas");
@@ -39,12 +39,19 @@ struct ValidationResult {
   std::vector<Violation> violations;
 };
 
+// The dialect of a schema: named by its `$schema`, else LoadOptions::default_dialect.
+enum class Dialect : std::uint8_t { kDraft4, kDraft6, kDraft7, kDraft2019_09, kDraft2020_12 };
+
 struct LoadOptions {
+  // For a document whose root names no `$schema`. 2020-12 is what current generators, OpenAPI
+  // 3.1 and structured-output APIs emit, so a schema written today validates as its author meant.
+  Dialect default_dialect = Dialect::kDraft2020_12;
   // A $ref to "<prefix><rest>" (an absolute URI) reads the file <folder>/<rest>; the file must
   // stay inside the folder after "..", percent-decoding and symbolic links are resolved.
   // LoadFile adds its root folder here; gavel never fetches anything over a network.
   std::vector<std::pair<std::string, std::filesystem::path>> uri_folders;
-  // Documents that a $ref may name by absolute URI (without fragment) without reading a file.
+  // Documents that a $ref may name by absolute URI (without fragment) without reading a file:
+  // each is known by the URI it is listed under and by the `$id` of its root, if any.
   std::vector<std::pair<std::string, Json>> documents;
   // URI of a FromJson document when it has no $id; relative $refs resolve against it.
   std::string base_uri;
@@ -73,7 +80,8 @@ class Schema {
   // A value nested deeper than 256 levels is reported as one violation, not walked.
   ValidationResult Validate(const Json& instance, std::size_t max_violations = 100) const;
   // Same verdict as Validate(instance).valid; stops at the first violation and allocates
-  // nothing (unless the schema uses propertyNames, or uniqueItems on more than 16 items).
+  // nothing (unless the schema uses propertyNames, uniqueItems on more than 16 items,
+  // unevaluatedProperties/unevaluatedItems, or $dynamicRef/$recursiveRef).
   bool IsValid(const Json& instance) const;
 
   const std::string& name() const;
