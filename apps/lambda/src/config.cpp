@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <limits>
 
+#include "gavel/text_codec.h"
+
 namespace gavel::lambda {
 namespace {
 
@@ -43,27 +45,6 @@ bool IsRubricName(std::string_view name) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
            c == '-' || c == '.';
   });
-}
-
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// %XX escapes decoded; anything malformed is kept as it is.
-std::string PercentDecoded(const std::string& text) {
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size() && HexDigit(text[i + 1]) >= 0 && HexDigit(text[i + 2]) >= 0) {
-      out += static_cast<char>(HexDigit(text[i + 1]) * 16 + HexDigit(text[i + 2]));
-      i += 2;
-    } else {
-      out += text[i];
-    }
-  }
-  return out;
 }
 
 }  // namespace
@@ -137,7 +118,7 @@ SecretScrubber SecretScrubber::FromEnvironment(const EnvLookup& lookup) {
       if (const std::size_t colon = userinfo.find(':'); colon != std::string::npos) {
         const std::string password = userinfo.substr(colon + 1);
         add(password);
-        add(PercentDecoded(password));  // as a client would send it, and a message might quote it
+        add(PercentDecode(password));  // as a client would send it, and a message might quote it
       }
     }
     for (std::size_t pos = url->find("key_env="); pos != std::string::npos; pos = url->find("key_env=", pos + 1)) {
