@@ -43,6 +43,58 @@ void PushMessage(lua_State* L, const char* fn, std::string_view message) {
   lua_concat(L, 4);
 }
 
+std::string_view CheckText(lua_State* L, int idx) {
+  if (lua_type(L, idx) != LUA_TSTRING) luaL_typeerror(L, idx, "string");
+  std::size_t len = 0;
+  const char* s = lua_tolstring(L, idx, &len);
+  return {s, len};
+}
+
+void PushString(lua_State* L, std::string_view s) { lua_pushlstring(L, s.data(), s.size()); }
+
+void SetString(lua_State* L, const char* key, std::string_view value) {
+  PushString(L, value);
+  lua_setfield(L, -2, key);
+}
+
+void SetInteger(lua_State* L, const char* key, lua_Integer value) {
+  lua_pushinteger(L, value);
+  lua_setfield(L, -2, key);
+}
+
+void SetNumber(lua_State* L, const char* key, double value) {
+  lua_pushnumber(L, value);
+  lua_setfield(L, -2, key);
+}
+
+void SetBool(lua_State* L, const char* key, bool value) {
+  lua_pushboolean(L, value ? 1 : 0);
+  lua_setfield(L, -2, key);
+}
+
+void RaiseTop(lua_State* L, ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::kBadRubric:
+    case ErrorKind::kUsage:
+      lua_error(L);
+      break;
+    case ErrorKind::kLimit:
+    case ErrorKind::kBadSample:
+    case ErrorKind::kDeadline:
+    case ErrorKind::kJudgeUnavailable:
+      break;
+    case ErrorKind::kPlugin:
+    case ErrorKind::kInternal:
+    case ErrorKind::kIo:
+      kind = ErrorKind::kPlugin;
+      break;
+  }
+  // RaiseError with the message already on the stack: mark the kind and raise it as it is.
+  if (detail::Budget* b = detail::ContextOf(L).active) b->raised = kind;
+  lua_error(L);
+  __builtin_unreachable();
+}
+
 void SeeThrough(lua_State* L, int idx) {
   idx = lua_absindex(L, idx);
   if (!detail::IsReadOnlyView(L, idx)) return;

@@ -11,6 +11,7 @@
 
 #include "gavel/json_scan.h"
 #include "gavel/score_sink.h"
+#include "gavel/text_codec.h"
 #include "gavel/utf8.h"
 #include "sample_fields.h"
 #include "sample_id.h"
@@ -37,9 +38,9 @@ Error WithPrefix(const Error& error, std::size_t index, std::size_t line) {
 }
 
 std::string HexByte(char c) {
-  constexpr char kHex[] = "0123456789ABCDEF";
-  const auto byte = static_cast<unsigned char>(c);
-  return {kHex[byte >> 4], kHex[byte & 0xF]};
+  std::string hex;
+  AppendHexByte(hex, static_cast<unsigned char>(c));
+  return hex;
 }
 
 // A byte of input quoted when printable, else in hex, so that messages never carry raw bytes.

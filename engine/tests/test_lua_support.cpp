@@ -1,5 +1,10 @@
 // The toolkit plugins use for their Lua modules: data files a rubric names, shared compiled
-// objects as userdata, and JSON values.
+// objects as userdata, JSON values, and the arguments, results and errors of module functions.
+#include <new>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
 #include <catch2/catch.hpp>
 
 #include "gavel/lua_support.h"
@@ -110,4 +115,147 @@ TEST_CASE("compiling functions run at load and are refused inside a step", "[lua
   CHECK_THAT(gavel::testing::ErrorText(score),
              Catch::Contains("files.open compiles once, when the rubric loads") &&
                  Catch::Contains("check 'late'"));
+}
+
+namespace {
+
+// `gavel.test_glue`: module functions built on the shared glue, one per rule it enforces.
+//   text(x)          returns CheckText(x)
+//   fail(kind)       a core error of that kind ("rubric", "sample", "limit", "plugin", ...)
+//   throws(what)     the core throws: "oom" std::bad_alloc, anything else std::runtime_error
+//   half()           pushes a table, then runs out of memory while pushing a second result
+//   fields()         a result table made with the Set* helpers
+class GluePlugin : public gavel::Plugin {
+ public:
+  std::string_view name() const override { return "gavel.test_glue"; }
+  void Open(lua_State* L) const override {
+    static const luaL_Reg module[] = {{"text", Text_},     {"fail", Fail},     {"throws", Throws},
+                                      {"half", Half},      {"fields", Fields}, {nullptr, nullptr}};
+    luaL_newlib(L, module);
+  }
+
+ private:
+  static int Text_(lua_State* L) {
+    gavel::PushString(L, gavel::CheckText(L, 1));
+    return 1;
+  }
+  static int Fail(lua_State* L) {
+    const std::string_view name = gavel::CheckText(L, 1);
+    return gavel::CallCore(
+        L, "glue.fail",
+        [&]() -> gavel::Result<int> {
+          for (const gavel::ErrorKind kind :
+               {gavel::ErrorKind::kBadRubric, gavel::ErrorKind::kBadSample, gavel::ErrorKind::kLimit,
+                gavel::ErrorKind::kDeadline, gavel::ErrorKind::kPlugin, gavel::ErrorKind::kJudgeUnavailable,
+                gavel::ErrorKind::kIo, gavel::ErrorKind::kUsage, gavel::ErrorKind::kInternal}) {
+            if (gavel::ErrorKindName(kind) == name) return gavel::Error(kind, "the core said no");
+          }
+          return 7;
+        },
+        [&](int n) {
+          lua_pushinteger(L, n);
+          return 1;
+        });
+  }
+  static int Throws(lua_State* L) {
+    const std::string_view what = gavel::CheckText(L, 1);
+    return gavel::CallCore(
+        L, "glue.throws",
+        [&]() -> gavel::Result<int> {
+          if (what == "oom") throw std::bad_alloc();
+          throw std::runtime_error(std::string(what));
+        },
+        [&](int) { return 0; });
+  }
+  static int Half(lua_State* L) {
+    return gavel::CallCore(
+        L, "glue.half", [] { return gavel::Result<int>(1); },
+        [&](int) -> int {
+          lua_newtable(L);
+          throw std::bad_alloc();
+        });
+  }
+  static int Fields(lua_State* L) {
+    lua_newtable(L);
+    gavel::SetString(L, "s", std::string_view("a\0b", 3));
+    gavel::SetInteger(L, "i", 42);
+    gavel::SetNumber(L, "n", 0.5);
+    gavel::SetBool(L, "b", true);
+    return 1;
+  }
+};
+
+// Scores one sample whose check returns `expr`; `registry` holds gavel.test_glue.
+gavel::Score GlueScore(const std::string& expr) {
+  gavel::PluginRegistry registry;
+  REQUIRE(registry.Add(std::make_unique<GluePlugin>()));
+  gavel::testing::Scorer scorer(
+      "local glue = require 'gavel.test_glue'\n"
+      "return rubric { checks = { check { name = 'c', fn = function(s)\n"
+      "  return 1, " + expr + "\nend } } }",
+      1, &registry);
+  INFO(scorer.load_error);
+  REQUIRE(scorer.ok());
+  return scorer.Answer("x");
+}
+
+// The one error of a sample whose check raises, with the rubric line it came from.
+gavel::ScoreError GlueError(const std::string& expr) {
+  const gavel::Score score = GlueScore(expr);
+  CHECK(score.neutral);
+  REQUIRE(score.errors.size() == 1);
+  CHECK_THAT(score.errors[0].message, Catch::Contains("rubric.lua:3:"));
+  return score.errors[0];
+}
+
+}  // namespace
+
+TEST_CASE("CheckText takes strings, bytes and all, and refuses numbers", "[lua_support]") {
+  CHECK(GlueScore("glue.text('a\\0b')").details["c"] == std::string("a\0b", 3));
+  for (const char* arg : {"42", "1.5", "nil", "{}"}) {
+    INFO(arg);
+    const gavel::ScoreError e = GlueError(std::string("glue.text(") + arg + ")");
+    CHECK(e.kind == gavel::ErrorKind::kBadRubric);
+    CHECK_THAT(e.message, Catch::Contains("bad argument #1 to 'text' (string expected, got "));
+  }
+}
+
+TEST_CASE("RaiseTop classes a core's error by one rule for every plugin", "[lua_support]") {
+  using gavel::ErrorKind;
+  const std::pair<const char*, ErrorKind> cases[] = {
+      {"rubric", ErrorKind::kBadRubric},  {"usage", ErrorKind::kBadRubric},
+      {"limit", ErrorKind::kLimit},       {"sample", ErrorKind::kBadSample},
+      {"deadline", ErrorKind::kDeadline}, {"judge", ErrorKind::kJudgeUnavailable},
+      {"plugin", ErrorKind::kPlugin},     {"internal", ErrorKind::kPlugin},
+      {"io", ErrorKind::kPlugin},
+  };
+  for (const auto& [name, kind] : cases) {
+    INFO(name);
+    const gavel::ScoreError e = GlueError(std::string("glue.fail('") + name + "')");
+    CHECK(e.kind == kind);
+    CHECK_THAT(e.message, Catch::Contains("glue.fail: the core said no"));
+  }
+  CHECK(GlueScore("glue.fail('none')").details["c"] == 7);
+}
+
+TEST_CASE("out of memory in plugin code is a limit error, other exceptions plugin errors", "[lua_support]") {
+  const gavel::ScoreError oom = GlueError("glue.throws('oom')");
+  CHECK(oom.kind == gavel::ErrorKind::kLimit);
+  CHECK_THAT(oom.message, Catch::Contains("glue.throws: out of memory"));
+  const gavel::ScoreError other = GlueError("glue.throws('disk on fire')");
+  CHECK(other.kind == gavel::ErrorKind::kPlugin);
+  CHECK_THAT(other.message, Catch::Contains("glue.throws: disk on fire"));
+  // Results half pushed when the exception came are dropped: the message is what is raised.
+  const gavel::ScoreError half = GlueError("glue.half()");
+  CHECK(half.kind == gavel::ErrorKind::kLimit);
+  CHECK_THAT(half.message, Catch::Contains("glue.half: out of memory"));
+  // A rubric may catch it like any error.
+  const gavel::Score caught = GlueScore("select(2, pcall(glue.throws, 'oom'))");
+  CHECK_FALSE(caught.neutral);
+  CHECK_THAT(caught.details["c"].get<std::string>(), Catch::Contains("glue.throws: out of memory"));
+}
+
+TEST_CASE("result tables are filled with the Set helpers", "[lua_support]") {
+  CHECK(GlueScore("glue.fields()").details["c"] ==
+        gavel::Json{{"s", std::string("a\0b", 3)}, {"i", 42}, {"n", 0.5}, {"b", true}});
 }

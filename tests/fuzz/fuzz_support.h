@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "gavel/utf8.h"
+
 #ifndef GAVEL_SOURCE_DIR
 #error "GAVEL_SOURCE_DIR must name the source tree"
 #endif
@@ -43,40 +45,7 @@ inline std::string ReadSourceFile(std::string_view relative) {
   return text.str();
 }
 
-// True when `s` is well-formed UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF).
-inline bool IsValidUtf8(std::string_view s) {
-  std::size_t i = 0;
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  while (i < s.size()) {
-    const unsigned c = byte(i);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    std::size_t n = 0;
-    unsigned lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) {
-      n = 1;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      n = 2;
-      if (c == 0xE0) lo = 0xA0;
-      if (c == 0xED) hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      n = 3;
-      if (c == 0xF0) lo = 0x90;
-      if (c == 0xF4) hi = 0x8F;
-    } else {
-      return false;
-    }
-    if (s.size() - i <= n) return false;
-    const unsigned second = byte(i + 1);
-    if (second < lo || second > hi) return false;
-    for (std::size_t k = 2; k <= n; ++k) {
-      if ((byte(i + k) & 0xC0) != 0x80) return false;
-    }
-    i += n + 1;
-  }
-  return true;
-}
+// True when a text is well-formed UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF).
+using gavel::IsValidUtf8;
 
 }  // namespace gavel::fuzz

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <limits>
 
+
 namespace gavel::lambda {
 namespace {
 

@@ -1,5 +1,6 @@
-// Helpers for plugins' Lua modules: compiled objects as Lua values, JSON to and from Lua, and
-// the files a rubric names (schemas, rule packs, prompt templates).
+// Helpers for plugins' Lua modules: arguments, results and errors with one rule each, compiled
+// objects as Lua values, JSON to and from Lua, and the files a rubric names (schemas, rule
+// packs, prompt templates).
 //
 //   // in a module function, at rubric load:
 //   auto path = gavel::ResolveDataFile(L, luaL_checkstring(L, 1));       // raises if outside
@@ -7,14 +8,19 @@
 //   gavel::PushObject<Pack>(L, *pack, "gavel.safety.pack", kPackMethods);
 //   // in a method:
 //   const Pack& p = gavel::CheckObject<Pack>(L, 1, "gavel.safety.pack");
+//   const std::string_view text = gavel::CheckText(L, 2);
+//   return gavel::CallCore(L, "guard:scan", [&] { return p.Scan(text); },
+//                          [&](const ScanResult& r) { PushResult(L, r); return 1; });
 #pragma once
 
+#include <cstddef>
 #include <cstdio>
 #include <exception>
 #include <filesystem>
 #include <initializer_list>
 #include <memory>
 #include <new>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -50,21 +56,81 @@ bool CheckOptions(lua_State* L, int idx, const char* fn, std::initializer_list<c
 // empty table. Never hand the table behind a view back to Lua.
 void SeeThrough(lua_State* L, int idx);
 
-// Runs C++ work that calls no Lua function. A C++ exception becomes false with "fn: <what>"
-// pushed onto the stack (PushMessage); the caller raises it once its own C++ objects are gone.
+// ---- arguments, results and errors -----------------------------------------------------------
+//
+// Lua is built as C++, so a Lua error is a C++ exception that unwinds through a module function
+// running destructors. A module still raises its own errors only after the C++ objects it built
+// are gone: it pushes the message (PushMessage, Guard, CallCore), leaves the scope of its
+// objects, and then raises the message with RaiseTop.
+
+// The string argument at idx, as a view that stays valid while the argument is on the stack.
+// Only a string is accepted: a number where a plugin expects text (an answer, a reference, a
+// tag) is a mistake in the rubric, and Lua's own coercion would hide it behind a lossy
+// rendering ("%.14g": 2^53 reads as "9.007199254741e+15"). Raises the standard argument error
+// ("bad argument #1 to 'scan' (string expected, got number)"), a rubric error. Functions that
+// mean to take numbers as text (text.compare_answers) convert them themselves, exactly.
+std::string_view CheckText(lua_State* L, int idx);
+
+// Pushes bytes (which may hold NULs) as a Lua string.
+void PushString(lua_State* L, std::string_view s);
+
+// Set t[key] = value in the table on top of the stack: the fields of a result table.
+void SetString(lua_State* L, const char* key, std::string_view value);
+void SetInteger(lua_State* L, const char* key, lua_Integer value);
+void SetNumber(lua_State* L, const char* key, double value);
+void SetBool(lua_State* L, const char* key, bool value);
+
+// Raises the message on top of the stack (pushed by PushMessage, Guard or CallCore, so it
+// already names the rubric line and the function) as an error of `kind`, with one rule for every
+// plugin:
+//  - kBadRubric, kUsage: a plain Lua error, the rubric's mistake (error.rubric when uncaught);
+//  - kLimit, kBadSample, kDeadline, kJudgeUnavailable: that class (error.limit, ...);
+//  - anything else (kPlugin, kInternal, kIo): error.plugin, a plugin step that failed.
+[[noreturn]] void RaiseTop(lua_State* L, ErrorKind kind);
+
+// Runs C++ work, which may also push Lua values. A C++ exception resets the stack to where it
+// was, pushes "fn: <what>" (PushMessage), sets `kind` and returns false; the caller raises it
+// (RaiseTop) once its own C++ objects are gone. Out of memory (std::bad_alloc) is kLimit, as
+// the engine classes Lua's own memory errors (error.limit); any other exception is kPlugin.
 template <typename F>
-bool Guard(lua_State* L, const char* fn, F&& work) {
+bool Guard(lua_State* L, const char* fn, ErrorKind& kind, F&& work) {
+  const int top = lua_gettop(L);
   char what[256] = "";
   try {
     work();
     return true;
   } catch (const std::bad_alloc&) {
+    kind = ErrorKind::kLimit;
     std::snprintf(what, sizeof what, "out of memory");
   } catch (const std::exception& e) {
+    kind = ErrorKind::kPlugin;
     std::snprintf(what, sizeof what, "%s", e.what());
   }
+  lua_settop(L, top);
   PushMessage(L, fn, what);
   return false;
+}
+
+// Calls a plugin core and pushes what it returned: `work()` returns a Result<T>, and on success
+// `push(value)` pushes the Lua results and returns how many. A core error ("fn: <message>", of
+// the core's kind) or a C++ exception (as in Guard) is raised by RaiseTop after the result is
+// destroyed. Use as the module function's return value.
+template <typename Work, typename Push>
+int CallCore(lua_State* L, const char* fn, Work&& work, Push&& push) {
+  ErrorKind kind = ErrorKind::kPlugin;
+  {
+    std::optional<decltype(work())> result;
+    int pushed = 0;
+    if (Guard(L, fn, kind, [&] {
+          result.emplace(work());
+          if (result->ok()) pushed = push(result->value());
+        })) {
+      if (result->ok()) return pushed;
+      PushMessage(L, fn, result->error().message());
+      kind = result->error().kind();
+    }
+  }
+  RaiseTop(L, kind);
 }
 
 // Pushes a full userdata holding a shared immutable object, with a metatable named `type_name`

@@ -3,6 +3,8 @@
 #include <cstdlib>
 #include <map>
 
+#include "gavel/text_codec.h"
+
 namespace gavel::judge {
 namespace {
 
@@ -14,29 +16,11 @@ std::string Env(const std::string& name) {
   return value == nullptr ? std::string() : std::string(value);
 }
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// Percent-decoding of a query value or path part ('+' stays '+').
+// Percent-decoding of a query value or path part ('+' stays '+'); a malformed escape is an error.
 Result<std::string> Decode(std::string_view text) {
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '%') {
-      out += text[i];
-      continue;
-    }
-    if (i + 2 >= text.size()) return Bad("a '%' escape is cut short");
-    const int hi = HexValue(text[i + 1]);
-    const int lo = HexValue(text[i + 2]);
-    if (hi < 0 || lo < 0) return Bad("a '%' escape is not hexadecimal");
-    out += static_cast<char>(hi * 16 + lo);
-    i += 2;
-  }
-  return out;
+  Result<std::string> decoded = PercentDecodeStrict(text);
+  if (!decoded) return Bad(decoded.error().message());
+  return decoded;
 }
 
 // Splits "a=1&b=2" into a map; a repeated or empty key is an error.

@@ -11,6 +11,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "gavel/text_codec.h"
+
 namespace gavel::judge {
 namespace {
 
@@ -51,49 +53,10 @@ bool AllOf(std::string_view s, bool (*pred)(unsigned char)) {
                      [pred](char c) { return pred(static_cast<unsigned char>(c)); });
 }
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
-
-std::string LowerHex(const unsigned char* bytes, std::size_t size) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(size * 2);
-  for (std::size_t i = 0; i < size; ++i) {
-    out += kDigits[bytes[i] >> 4];
-    out += kDigits[bytes[i] & 0x0f];
-  }
-  return out;
-}
-
 std::string ToLowerAscii(std::string_view s) {
   std::string out(s);
   for (char& c : out) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
-// Decodes %XX escapes. A '%' not followed by two hex digits is kept as a literal '%' (and so
-// re-encoded as %25) rather than rejected: the query is the caller's, and signing it as sent is
-// the most useful thing to do with it.
-std::string PercentDecode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size()) {
-      const int hi = HexValue(s[i + 1]);
-      const int lo = HexValue(s[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        out += static_cast<char>(hi * 16 + lo);
-        i += 2;
-        continue;
-      }
-    }
-    out += s[i];
   }
   return out;
 }
@@ -138,7 +101,7 @@ Result<std::string> Sha256Hex(std::string_view data) {
   if (ok == 0 || size != kSha256Size) {
     return OpenSslError("SHA-256");
   }
-  return LowerHex(digest.data(), size);
+  return LowerHex({digest.data(), size});
 }
 
 namespace {
@@ -229,6 +192,9 @@ Result<std::string> CanonicalQuery(std::string_view query) {
     const std::size_t eq = param.find('=');
     const std::string_view key = param.substr(0, eq);
     const std::string_view value = eq == std::string_view::npos ? "" : param.substr(eq + 1);
+    // A '%' not followed by two hex digits stays a literal '%' (and so is re-encoded as %25)
+    // rather than rejected: the query is the caller's, and signing it as sent is the most
+    // useful thing to do with it.
     params.emplace_back(UriEncode(PercentDecode(key)), UriEncode(PercentDecode(value)));
   }
   // Sorted by encoded key, then encoded value, byte by byte.
@@ -388,7 +354,6 @@ std::optional<AwsCredentials> AwsCredentials::FromEnvironment() {
 }
 
 std::string UriEncode(std::string_view bytes, bool encode_slash) {
-  static constexpr char kDigits[] = "0123456789ABCDEF";
   std::string out;
   out.reserve(bytes.size());
   for (const char ch : bytes) {
@@ -397,8 +362,7 @@ std::string UriEncode(std::string_view bytes, bool encode_slash) {
       out += ch;
     } else {
       out += '%';
-      out += kDigits[c >> 4];
-      out += kDigits[c & 0x0f];
+      AppendHexByte(out, c);
     }
   }
   return out;
@@ -483,7 +447,7 @@ Result<SignedHeaders> SignRequest(const HttpRequestToSign& request,
   if (Status signed_ok = HmacSha256(signing_key, out.string_to_sign, signature); !signed_ok) {
     return signed_ok.error();
   }
-  out.signature = LowerHex(signature.data(), signature.size());
+  out.signature = LowerHex({signature.data(), signature.size()});
 
   out.authorization = std::string(kAlgorithm) + " Credential=" + credentials.access_key_id + '/' +
                       scope + ", SignedHeaders=" + out.signed_header_names +

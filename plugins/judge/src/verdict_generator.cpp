@@ -6,6 +6,9 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
+
+#include "gavel/text_codec.h"
 
 namespace gavel::judge {
 namespace {
@@ -35,28 +38,12 @@ std::string Hex8(std::uint64_t v) {
   return buf;
 }
 
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // JSON pointer lookup inside `root` for a local reference "#/a/b" or "#"; nullptr if the
 // reference is not local or leads nowhere.
 const Json* ResolveLocal(const Json& root, const std::string& ref) {
   if (ref.empty() || ref[0] != '#') return nullptr;
-  std::string pointer;
   // The fragment may be percent-encoded ("#/$defs/a%20b").
-  for (std::size_t i = 1; i < ref.size(); ++i) {
-    if (ref[i] == '%' && i + 2 < ref.size() && HexDigit(ref[i + 1]) >= 0 &&
-        HexDigit(ref[i + 2]) >= 0) {
-      pointer += static_cast<char>(HexDigit(ref[i + 1]) * 16 + HexDigit(ref[i + 2]));
-      i += 2;
-    } else {
-      pointer += ref[i];
-    }
-  }
+  const std::string pointer = PercentDecode(std::string_view(ref).substr(1));
   if (pointer.empty()) return &root;
   if (pointer[0] != '/') return nullptr;
   const Json* node = &root;

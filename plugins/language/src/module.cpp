@@ -11,10 +11,8 @@
 
 #include <cstddef>
 #include <cstdio>
-#include <exception>
 #include <limits>
 #include <memory>
-#include <new>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -35,80 +33,19 @@ constexpr const char* kDetectorType = "gavel.language.detector";
 // Metadata keys same_as_prompt reads the expected language from, in order.
 constexpr const char* kDefaultKeys[] = {"language", "expected_language"};
 
-// ---- errors --------------------------------------------------------------------------------
-
-// Raises the message on top of the stack, prefixed with the caller's position: a plain Lua error
-// for kBadRubric (the rubric's mistake), else an error of `kind` through RaiseError.
-[[noreturn]] void RaiseTop(lua_State* L, ErrorKind kind) {
-  luaL_where(L, 1);
-  lua_insert(L, -2);
-  lua_concat(L, 2);
-  if (kind == ErrorKind::kBadRubric) {
-    lua_error(L);
-    __builtin_unreachable();
-  }
-  std::size_t len = 0;
-  const char* message = lua_tolstring(L, -1, &len);
-  RaiseError(L, kind, std::string(message, len));
-}
-
-// What a failed computation leaves for the caller to raise: a kind (the message is on the stack).
-struct Failure {
-  bool failed = false;
-  ErrorKind kind = ErrorKind::kPlugin;
-};
-
-// Turns a C++ exception from the core into a message on the stack (at `top`).
-template <typename Fn>
-Failure Guarded(lua_State* L, const char* who, Fn&& fn) {
-  const int top = lua_gettop(L);
-  Failure failure;
-  try {
-    failure = fn();
-  } catch (const std::bad_alloc&) {
-    lua_settop(L, top);
-    lua_pushfstring(L, "%s: out of memory", who);
-    failure = {true, ErrorKind::kLimit};
-  } catch (const std::exception& e) {
-    lua_settop(L, top);
-    lua_pushfstring(L, "%s: %s", who, e.what());
-    failure = {true, ErrorKind::kPlugin};
-  }
-  return failure;
-}
-
-void PushString(lua_State* L, std::string_view s) { lua_pushlstring(L, s.data(), s.size()); }
-
-// The string at idx, which must really be a string (numbers are not converted).
-std::string_view CheckText(lua_State* L, int idx) {
-  if (lua_type(L, idx) != LUA_TSTRING) luaL_typeerror(L, idx, "string");
-  std::size_t len = 0;
-  const char* s = lua_tolstring(L, idx, &len);
-  return {s, len};
-}
-
 // ---- results -------------------------------------------------------------------------------
 
 void PushDetection(lua_State* L, const Detection& d) {
   lua_createtable(L, 0, 9);
-  PushString(L, d.language);
-  lua_setfield(L, -2, "language");
-  lua_pushnumber(L, d.confidence);
-  lua_setfield(L, -2, "confidence");
-  lua_pushboolean(L, d.reliable ? 1 : 0);
-  lua_setfield(L, -2, "reliable");
-  PushString(L, d.method);
-  lua_setfield(L, -2, "method");
-  PushString(L, d.guess);
-  lua_setfield(L, -2, "guess");
-  lua_pushinteger(L, d.letters);
-  lua_setfield(L, -2, "letters");
-  lua_pushboolean(L, d.invalid_utf8 ? 1 : 0);
-  lua_setfield(L, -2, "invalid_utf8");
-  PushString(L, d.form);
-  lua_setfield(L, -2, "form");
-  PushString(L, d.reason);
-  lua_setfield(L, -2, "reason");
+  SetString(L, "language", d.language);
+  SetNumber(L, "confidence", d.confidence);
+  SetBool(L, "reliable", d.reliable);
+  SetString(L, "method", d.method);
+  SetString(L, "guess", d.guess);
+  SetInteger(L, "letters", d.letters);
+  SetBool(L, "invalid_utf8", d.invalid_utf8);
+  SetString(L, "form", d.form);
+  SetString(L, "reason", d.reason);
 }
 
 // Why a comparison is unreliable, naming the side: "answer: too short: ...; prompt: ...".
@@ -125,25 +62,15 @@ std::string ConsistencyReason(const Consistency& c, const char* reference_name) 
 // `source` is same_as_prompt's ("metadata" or "prompt"), nullptr for compare and compare_to.
 void PushConsistency(lua_State* L, const Consistency& c, const char* source) {
   lua_createtable(L, 0, 8);
-  lua_pushboolean(L, c.match ? 1 : 0);
-  lua_setfield(L, -2, "match");
-  PushString(L, c.answer_lang);
-  lua_setfield(L, -2, "answer");
-  PushString(L, c.expected_lang);
-  lua_setfield(L, -2, "expected");
-  lua_pushnumber(L, c.confidence);
-  lua_setfield(L, -2, "confidence");
-  lua_pushboolean(L, c.reliable ? 1 : 0);
-  lua_setfield(L, -2, "reliable");
-  PushString(L, c.answer_form);
-  lua_setfield(L, -2, "form");
+  SetBool(L, "match", c.match);
+  SetString(L, "answer", c.answer_lang);
+  SetString(L, "expected", c.expected_lang);
+  SetNumber(L, "confidence", c.confidence);
+  SetBool(L, "reliable", c.reliable);
+  SetString(L, "form", c.answer_form);
   const bool from_prompt = source != nullptr && std::string_view(source) == "prompt";
-  PushString(L, ConsistencyReason(c, from_prompt ? "prompt" : "reference"));
-  lua_setfield(L, -2, "reason");
-  if (source != nullptr) {
-    lua_pushstring(L, source);
-    lua_setfield(L, -2, "source");
-  }
+  SetString(L, "reason", ConsistencyReason(c, from_prompt ? "prompt" : "reference"));
+  if (source != nullptr) SetString(L, "source", source);
 }
 
 // ---- the functions, for a given detector ---------------------------------------------------
@@ -153,47 +80,48 @@ void PushConsistency(lua_State* L, const Consistency& c, const char* source) {
 int DoDetect(lua_State* L, const Detector& detector, int base, const char* who) {
   const std::string_view text = CheckText(L, base);
   lua_settop(L, base);
-  const Failure f = Guarded(L, who, [&] {
-    PushDetection(L, detector.Detect(text));
-    return Failure{};
-  });
-  if (f.failed) RaiseTop(L, f.kind);
-  return 1;
+  return CallCore(
+      L, who, [&] { return Result<Detection>(detector.Detect(text)); },
+      [&](const Detection& d) {
+        PushDetection(L, d);
+        return 1;
+      });
+}
+
+// Pushes the comparison of `answer` with `reference` text; `source` as for PushConsistency.
+int PushCompared(lua_State* L, const Detector& detector, std::string_view answer,
+                 std::string_view reference, const char* who, const char* source) {
+  return CallCore(
+      L, who, [&] { return Result<Consistency>(Compare(detector, answer, reference)); },
+      [&](const Consistency& c) {
+        PushConsistency(L, c, source);
+        return 1;
+      });
 }
 
 int DoCompare(lua_State* L, const Detector& detector, int base, const char* who) {
   const std::string_view answer = CheckText(L, base);
   const std::string_view reference = CheckText(L, base + 1);
   lua_settop(L, base + 1);
-  const Failure f = Guarded(L, who, [&] {
-    PushConsistency(L, Compare(detector, answer, reference), nullptr);
-    return Failure{};
-  });
-  if (f.failed) RaiseTop(L, f.kind);
-  return 1;
+  return PushCompared(L, detector, answer, reference, who, nullptr);
 }
 
 // Compares `answer` with the expected tag; a tag that is not a language is a sample error.
-Failure CompareToTag(lua_State* L, const Detector& detector, std::string_view answer,
-                     std::string_view tag, const char* who, const char* source) {
-  return Guarded(L, who, [&] {
-    Result<Consistency> c = CompareToLanguage(detector, answer, tag);
-    if (!c) {
-      lua_pushfstring(L, "%s: %s", who, c.error().message().c_str());
-      return Failure{true, c.error().kind()};
-    }
-    PushConsistency(L, *c, source);
-    return Failure{};
-  });
+int PushComparedToTag(lua_State* L, const Detector& detector, std::string_view answer,
+                      std::string_view tag, const char* who, const char* source) {
+  return CallCore(
+      L, who, [&] { return CompareToLanguage(detector, answer, tag); },
+      [&](const Consistency& c) {
+        PushConsistency(L, c, source);
+        return 1;
+      });
 }
 
 int DoCompareTo(lua_State* L, const Detector& detector, int base, const char* who) {
   const std::string_view answer = CheckText(L, base);
   const std::string_view tag = CheckText(L, base + 1);
   lua_settop(L, base + 1);
-  const Failure f = CompareToTag(L, detector, answer, tag, who, nullptr);
-  if (f.failed) RaiseTop(L, f.kind);
-  return 1;
+  return PushComparedToTag(L, detector, answer, tag, who, nullptr);
 }
 
 enum class From { kAuto, kMetadata, kPrompt };
@@ -322,8 +250,9 @@ int DoSameAsPrompt(lua_State* L, const Detector& given, int base, const char* wh
           continue;
         }
         if (type != LUA_TSTRING) {
-          lua_pushfstring(L, "%s: s.metadata.%s must be a language tag (a string), got %s", who,
+          lua_pushfstring(L, "s.metadata.%s must be a language tag (a string), got %s",
                           lua_tostring(L, key), luaL_typename(L, -1));
+          PushMessage(L, who, lua_tostring(L, -1));
           RaiseTop(L, ErrorKind::kBadSample);
         }
         lua_replace(L, metadata);  // base + 4: the tag
@@ -334,7 +263,7 @@ int DoSameAsPrompt(lua_State* L, const Detector& given, int base, const char* wh
       luaL_error(L, "%s: s.metadata must be a table, got %s", who, luaL_typename(L, metadata));
     }
     if (!from_metadata && from == From::kMetadata) {
-      lua_pushfstring(L, "%s: the sample gives no expected language (looked for s.metadata.", who);
+      lua_pushliteral(L, "the sample gives no expected language (looked for s.metadata.");
       const lua_Integer n = static_cast<lua_Integer>(lua_rawlen(L, keys));
       for (lua_Integer i = 1; i <= n; ++i) {
         if (i > 1) lua_pushliteral(L, ", ");
@@ -343,6 +272,7 @@ int DoSameAsPrompt(lua_State* L, const Detector& given, int base, const char* wh
       }
       lua_pushliteral(L, ")");
       lua_concat(L, 2);
+      PushMessage(L, who, lua_tostring(L, -1));
       RaiseTop(L, ErrorKind::kBadSample);
     }
   }
@@ -361,17 +291,8 @@ int DoSameAsPrompt(lua_State* L, const Detector& given, int base, const char* wh
   const char* other_data = lua_tolstring(L, base + 4, &len);
   const std::string_view other(other_data, len);
 
-  Failure f;
-  if (from_metadata) {
-    f = CompareToTag(L, detector, answer, other, who, "metadata");
-  } else {
-    f = Guarded(L, who, [&] {
-      PushConsistency(L, Compare(detector, answer, other), "prompt");
-      return Failure{};
-    });
-  }
-  if (f.failed) RaiseTop(L, f.kind);
-  return 1;
+  if (from_metadata) return PushComparedToTag(L, detector, answer, other, who, "metadata");
+  return PushCompared(L, detector, answer, other, who, "prompt");
 }
 
 // ---- module functions (the default detector) -----------------------------------------------
@@ -387,20 +308,21 @@ int SameAsPrompt(lua_State* L) {
 int Canonical(lua_State* L) {
   const std::string_view tag = CheckText(L, 1);
   lua_settop(L, 1);
-  bool ok = false;
-  const Failure f = Guarded(L, "language.canonical", [&] {
+  ErrorKind kind = ErrorKind::kPlugin;
+  int results = 0;
+  const bool done = Guard(L, "language.canonical", kind, [&] {
     Result<std::string> code = CanonicalLanguage(tag);
     if (code) {
       PushString(L, *code);
-      ok = true;
+      results = 1;
     } else {
       lua_pushnil(L);
       PushString(L, code.error().message());
+      results = 2;
     }
-    return Failure{};
   });
-  if (f.failed) RaiseTop(L, f.kind);
-  return ok ? 1 : 2;
+  if (done) return results;
+  RaiseTop(L, kind);
 }
 
 // ---- detector objects ----------------------------------------------------------------------
@@ -494,32 +416,29 @@ int MakeDetector(lua_State* L) {
     }
   }
   lua_settop(L, 1);
-  const Failure f = Guarded(L, "language.detector", [&] {
-    std::string key = "gavel.language.detector\n";
-    key.append(std::to_string(options.min_letters)).append("\n");
-    key.append(std::to_string(options.min_script_letters)).append("\n");
-    char share[32];
-    std::snprintf(share, sizeof share, "%.17g", options.min_share);
-    key.append(share).append("\n");
-    key.append(options.strip_markup ? "1\n" : "0\n");
-    key.append(options.json_prose ? "1\n" : "0\n");
-    key.append(std::to_string(options.max_bytes));
-    Result<std::shared_ptr<const Detector>> detector =
-        HostOf(L).resources().GetOrCreate<Detector>(
+  return CallCore(
+      L, "language.detector",
+      [&] {
+        std::string key = "gavel.language.detector\n";
+        key.append(std::to_string(options.min_letters)).append("\n");
+        key.append(std::to_string(options.min_script_letters)).append("\n");
+        char share[32];
+        std::snprintf(share, sizeof share, "%.17g", options.min_share);
+        key.append(share).append("\n");
+        key.append(options.strip_markup ? "1\n" : "0\n");
+        key.append(options.json_prose ? "1\n" : "0\n");
+        key.append(std::to_string(options.max_bytes));
+        return HostOf(L).resources().GetOrCreate<Detector>(
             key, [&]() -> Result<std::shared_ptr<const Detector>> {
               Result<Detector> made = Detector::Create(options);
               if (!made) return made.error();
               return std::make_shared<const Detector>(std::move(*made));
             });
-    if (!detector) {
-      lua_pushfstring(L, "language.detector: %s", detector.error().message().c_str());
-      return Failure{true, ErrorKind::kBadRubric};
-    }
-    PushObject<Detector>(L, *detector, kDetectorType, kDetectorMethods);
-    return Failure{};
-  });
-  if (f.failed) RaiseTop(L, f.kind == ErrorKind::kLimit ? f.kind : ErrorKind::kBadRubric);
-  return 1;
+      },
+      [&](const std::shared_ptr<const Detector>& detector) {
+        PushObject<Detector>(L, detector, kDetectorType, kDetectorMethods);
+        return 1;
+      });
 }
 
 class LanguageModule : public Plugin {

@@ -11,11 +11,9 @@
 
 #include <algorithm>
 #include <cstddef>
-#include <exception>
 #include <filesystem>
 #include <map>
 #include <memory>
-#include <new>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -60,40 +58,6 @@ const char* ActionName(ActionKind kind) {
     case ActionKind::kZero: return "zero";
   }
   return "report";
-}
-
-// ---- errors --------------------------------------------------------------------------------
-
-// Prefixes the message on top of the stack with the caller's position ("rubric.lua:7: ").
-void AddWhere(lua_State* L) {
-  luaL_where(L, 1);
-  lua_insert(L, -2);
-  lua_concat(L, 2);
-}
-
-// Raises the message on top of the stack as a plain Lua error, with the caller's position.
-[[noreturn]] void RaiseTop(lua_State* L) {
-  AddWhere(L);
-  lua_error(L);
-  __builtin_unreachable();
-}
-
-// Raises the message on top of the stack with an error kind (RaiseError takes a std::string).
-[[noreturn]] void RaiseTopAs(lua_State* L, ErrorKind kind) {
-  AddWhere(L);
-  std::size_t len = 0;
-  const char* message = lua_tolstring(L, -1, &len);
-  RaiseError(L, kind, std::string(message, len));
-}
-
-void PushString(lua_State* L, std::string_view s) { lua_pushlstring(L, s.data(), s.size()); }
-
-// The string at idx, which must really be a string (numbers are not converted).
-std::string_view CheckText(lua_State* L, int idx) {
-  if (lua_type(L, idx) != LUA_TSTRING) luaL_typeerror(L, idx, "string");
-  std::size_t len = 0;
-  const char* s = lua_tolstring(L, idx, &len);
-  return {s, len};
 }
 
 // ---- safety.load: arguments (Lua values only, so errors can be raised at once) ---------------
@@ -359,39 +323,27 @@ void PushScanResult(lua_State* L, const Guard& guard, const ScanResult& result) 
   }
 
   lua_createtable(L, 0, 8);
-  lua_pushboolean(L, result.clean() ? 1 : 0);
-  lua_setfield(L, -2, "clean");
-  lua_pushstring(L, result.clean() ? "none" : ActionName(strongest));
-  lua_setfield(L, -2, "action");
-  lua_pushnumber(L, factor);
-  lua_setfield(L, -2, "factor");
+  SetBool(L, "clean", result.clean());
+  SetString(L, "action", result.clean() ? "none" : ActionName(strongest));
+  SetNumber(L, "factor", factor);
 
   lua_createtable(L, static_cast<int>(result.hits.size()), 0);
   lua_Integer i = 1;
   for (const Hit& hit : result.hits) {
     lua_createtable(L, 0, 7);
-    PushString(L, hit.rule);
-    lua_setfield(L, -2, "rule");
-    PushString(L, hit.pack);
-    lua_setfield(L, -2, "pack");
-    PushString(L, hit.category);
-    lua_setfield(L, -2, "category");
-    PushString(L, SeverityName(hit.severity));
-    lua_setfield(L, -2, "severity");
-    PushString(L, hit.message);
-    lua_setfield(L, -2, "message");
-    lua_pushinteger(L, static_cast<lua_Integer>(hit.count));
-    lua_setfield(L, -2, "count");
+    SetString(L, "rule", hit.rule);
+    SetString(L, "pack", hit.pack);
+    SetString(L, "category", hit.category);
+    SetString(L, "severity", SeverityName(hit.severity));
+    SetString(L, "message", hit.message);
+    SetInteger(L, "count", hit.count);
     lua_createtable(L, static_cast<int>(hit.spans.size()), 0);
     lua_Integer j = 1;
     for (const Span& span : hit.spans) {
       lua_createtable(L, 0, 3);
-      lua_pushinteger(L, static_cast<lua_Integer>(span.offset) + 1);
-      lua_setfield(L, -2, "offset");
-      lua_pushinteger(L, static_cast<lua_Integer>(span.length));
-      lua_setfield(L, -2, "length");
-      PushString(L, Preview(span));
-      lua_setfield(L, -2, "preview");
+      SetInteger(L, "offset", static_cast<lua_Integer>(span.offset) + 1);
+      SetInteger(L, "length", span.length);
+      SetString(L, "preview", Preview(span));
       lua_rawseti(L, -2, j++);
     }
     lua_setfield(L, -2, "spans");
@@ -408,8 +360,7 @@ void PushScanResult(lua_State* L, const Guard& guard, const ScanResult& result) 
   lua_setfield(L, -2, "categories");
 
   if (const auto severity = result.MaxSeverity()) {
-    PushString(L, SeverityName(*severity));
-    lua_setfield(L, -2, "max_severity");
+    SetString(L, "max_severity", SeverityName(*severity));
   }
 
   // "pii: email_address, phone_us; injection: ignore_previous_instructions", categories in the
@@ -431,112 +382,89 @@ void PushScanResult(lua_State* L, const Guard& guard, const ScanResult& result) 
       first = false;
     }
   }
-  PushString(L, result.clean() ? std::string_view("clean") : std::string_view(summary));
-  lua_setfield(L, -2, "summary");
+  SetString(L, "summary", result.clean() ? std::string_view("clean") : std::string_view(summary));
 }
 
 int GuardScan(lua_State* L) {
   const Guard& guard = CheckObject<Guard>(L, 1, kGuardType);
   const std::string_view text = CheckText(L, 2);
   lua_settop(L, 2);
-  ErrorKind kind = ErrorKind::kPlugin;
-  bool ok = false;
-  try {
-    Result<ScanResult> result = guard.pack->Scan(text);
-    if (result) {
-      PushScanResult(L, guard, *result);
-      ok = true;
-    } else {
-      kind = result.error().kind() == ErrorKind::kLimit ? ErrorKind::kLimit : ErrorKind::kPlugin;
-      lua_pushfstring(L, "guard:scan: %s", result.error().message().c_str());
-    }
-  } catch (const std::bad_alloc&) {
-    kind = ErrorKind::kLimit;
-    lua_settop(L, 2);
-    lua_pushliteral(L, "guard:scan: out of memory");
-  } catch (const std::exception& e) {
-    lua_settop(L, 2);
-    lua_pushfstring(L, "guard:scan: %s", e.what());
-  }
-  if (ok) return 1;
-  RaiseTopAs(L, kind);
+  return CallCore(
+      L, "guard:scan", [&] { return guard.pack->Scan(text); },
+      [&](const ScanResult& result) {
+        PushScanResult(L, guard, result);
+        return 1;
+      });
 }
 
 // ---- module functions ----------------------------------------------------------------------
 
+// Compiles (or finds) the pack of safety.load's checked arguments (ReadLoadArgs's stack) and
+// gives each of its categories its action.
+Result<std::shared_ptr<const Guard>> MakeGuard(lua_State* L, Normalization form) {
+  std::vector<std::filesystem::path> files;
+  std::string key = "gavel.safety.pack";
+  key.append(form == Normalization::kNFKC ? "\nnfkc" : "\nnfc");
+  const lua_Integer n = static_cast<lua_Integer>(lua_rawlen(L, 2));
+  for (lua_Integer i = 1; i <= n; ++i) {
+    lua_rawgeti(L, 2, i);
+    std::size_t len = 0;
+    const char* path = lua_tolstring(L, -1, &len);
+    files.emplace_back(std::string(path, len));
+    key.append("\n").append(path, len);
+    lua_pop(L, 1);
+  }
+  PackOptions options;
+  options.normalization = form;
+  Result<std::shared_ptr<const RulePack>> pack = HostOf(L).resources().GetOrCreate<RulePack>(
+      key, [&] { return RulePack::LoadFiles(files, options); });
+  // A pack that does not load is the rubric's to fix, whatever the reason.
+  if (!pack) return Error(ErrorKind::kBadRubric, pack.error().message());
+  auto guard = std::make_shared<Guard>();
+  guard->pack = *pack;
+  Action fallback;
+  std::map<std::string, Action, std::less<>> given;
+  if (lua_istable(L, 3)) {
+    lua_pushnil(L);
+    while (lua_next(L, 3) != 0) {
+      const Action action = ReadAction(L, -1);
+      const std::string_view name = lua_tostring(L, -2);
+      if (name == "default") {
+        fallback = action;
+      } else {
+        given.emplace(std::string(name), action);
+      }
+      lua_pop(L, 1);
+    }
+  }
+  for (const Rule& rule : (*pack)->rules()) guard->actions.emplace(rule.category, fallback);
+  std::string unknown;
+  for (const auto& [name, action] : given) {
+    auto it = guard->actions.find(name);
+    if (it == guard->actions.end()) {
+      unknown.append(unknown.empty() ? "'" : ", '").append(name).append("'");
+    } else {
+      it->second = action;
+    }
+  }
+  if (!unknown.empty()) {
+    std::string known;
+    for (const auto& [name, action] : guard->actions) known.append(known.empty() ? "" : ", ").append(name);
+    return Error(ErrorKind::kBadRubric, "actions: no loaded rule has the category " + unknown +
+                                            " (categories: " + known + ")");
+  }
+  return std::shared_ptr<const Guard>(std::move(guard));
+}
+
 int Load(lua_State* L) {
   RequireRubricLoad(L, "safety.load");
   const Normalization form = ReadLoadArgs(L);  // stack: 1 arg, 2 paths, 3 actions or nil
-  bool ok = false;
-  try {
-    std::vector<std::filesystem::path> files;
-    std::string key = "gavel.safety.pack";
-    key.append(form == Normalization::kNFKC ? "\nnfkc" : "\nnfc");
-    const lua_Integer n = static_cast<lua_Integer>(lua_rawlen(L, 2));
-    for (lua_Integer i = 1; i <= n; ++i) {
-      lua_rawgeti(L, 2, i);
-      std::size_t len = 0;
-      const char* path = lua_tolstring(L, -1, &len);
-      files.emplace_back(std::string(path, len));
-      key.append("\n").append(path, len);
-      lua_pop(L, 1);
-    }
-    PackOptions options;
-    options.normalization = form;
-    Result<std::shared_ptr<const RulePack>> pack = HostOf(L).resources().GetOrCreate<RulePack>(
-        key, [&] { return RulePack::LoadFiles(files, options); });
-    if (!pack) {
-      lua_pushfstring(L, "safety.load: %s", pack.error().message().c_str());
-    } else {
-      auto guard = std::make_shared<Guard>();
-      guard->pack = *pack;
-      Action fallback;
-      std::map<std::string, Action, std::less<>> given;
-      if (lua_istable(L, 3)) {
-        lua_pushnil(L);
-        while (lua_next(L, 3) != 0) {
-          const Action action = ReadAction(L, -1);
-          const std::string_view name = lua_tostring(L, -2);
-          if (name == "default") {
-            fallback = action;
-          } else {
-            given.emplace(std::string(name), action);
-          }
-          lua_pop(L, 1);
-        }
-      }
-      for (const Rule& rule : (*pack)->rules()) guard->actions.emplace(rule.category, fallback);
-      std::string unknown;
-      for (const auto& [name, action] : given) {
-        auto it = guard->actions.find(name);
-        if (it == guard->actions.end()) {
-          unknown.append(unknown.empty() ? "'" : ", '").append(name).append("'");
-        } else {
-          it->second = action;
-        }
-      }
-      if (!unknown.empty()) {
-        std::string known;
-        for (const auto& [name, action] : guard->actions) {
-          known.append(known.empty() ? "" : ", ").append(name);
-        }
-        std::string message = "safety.load: actions: no loaded rule has the category ";
-        message.append(unknown).append(" (categories: ").append(known).append(")");
-        PushString(L, message);
-      } else {
-        PushGuard(L, std::move(guard));
-        ok = true;
-      }
-    }
-  } catch (const std::bad_alloc&) {
-    lua_settop(L, 3);
-    lua_pushliteral(L, "safety.load: out of memory");
-  } catch (const std::exception& e) {
-    lua_settop(L, 3);
-    lua_pushfstring(L, "safety.load: %s", e.what());
-  }
-  if (ok) return 1;
-  RaiseTop(L);
+  return CallCore(
+      L, "safety.load", [&] { return MakeGuard(L, form); },
+      [&](const std::shared_ptr<const Guard>& guard) {
+        PushGuard(L, guard);
+        return 1;
+      });
 }
 
 // safety.normalize(text [, "nfc" | "nfkc"]): the text as rules see it, which span offsets
@@ -546,27 +474,12 @@ int Normalize(lua_State* L) {
   Normalization form = Normalization::kNFC;
   if (!lua_isnoneornil(L, 2)) form = CheckNormalization(L, 2, "safety.normalize");
   lua_settop(L, 2);
-  ErrorKind kind = ErrorKind::kPlugin;
-  bool ok = false;
-  try {
-    Result<std::string> normalized = NormalizeForScan(text, form);
-    if (normalized) {
-      PushString(L, *normalized);
-      ok = true;
-    } else {
-      kind = normalized.error().kind() == ErrorKind::kLimit ? ErrorKind::kLimit : ErrorKind::kPlugin;
-      lua_pushfstring(L, "safety.normalize: %s", normalized.error().message().c_str());
-    }
-  } catch (const std::bad_alloc&) {
-    kind = ErrorKind::kLimit;
-    lua_settop(L, 2);
-    lua_pushliteral(L, "safety.normalize: out of memory");
-  } catch (const std::exception& e) {
-    lua_settop(L, 2);
-    lua_pushfstring(L, "safety.normalize: %s", e.what());
-  }
-  if (ok) return 1;
-  RaiseTopAs(L, kind);
+  return CallCore(
+      L, "safety.normalize", [&] { return NormalizeForScan(text, form); },
+      [&](const std::string& normalized) {
+        PushString(L, normalized);
+        return 1;
+      });
 }
 
 class SafetyModule : public Plugin {

@@ -10,6 +10,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "gavel/utf8.h"
+
 namespace gavel::safety {
 namespace {
 
@@ -23,51 +25,6 @@ bool IsAscii(std::string_view text) {
                      [](char c) { return static_cast<unsigned char>(c) < 0x80; });
 }
 
-// Decodes the UTF-8 sequence at text[i]. On success returns true, sets `c` and advances `i`
-// past it. On an ill-formed sequence returns false and advances `i` past its maximal subpart
-// (the longest prefix of a well-formed sequence, at least one byte), per Unicode 15 section 3.9
-// "U+FFFD Substitution of Maximal Subparts".
-bool DecodeUtf8(std::string_view text, std::size_t& i, char32_t& c) {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
-  const unsigned char lead = byte(i);
-  int length = 0;
-  unsigned char lo = 0x80;  // allowed range of the second byte (Table 3-7)
-  unsigned char hi = 0xBF;
-  if (lead < 0x80) {
-    c = lead;
-    ++i;
-    return true;
-  } else if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-    c = lead & 0x1F;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-    c = lead & 0x0F;
-    if (lead == 0xE0) lo = 0xA0;  // no overlong forms
-    if (lead == 0xED) hi = 0x9F;  // no surrogates
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-    c = lead & 0x07;
-    if (lead == 0xF0) lo = 0x90;  // no overlong forms
-    if (lead == 0xF4) hi = 0x8F;  // nothing above U+10FFFF
-  } else {
-    ++i;  // 0x80..0xC1, 0xF5..0xFF never start a sequence
-    return false;
-  }
-  std::size_t k = i + 1;
-  for (int n = 1; n < length; ++n, ++k) {
-    const unsigned char min = n == 1 ? lo : 0x80;
-    const unsigned char max = n == 1 ? hi : 0xBF;
-    if (k >= text.size() || byte(k) < min || byte(k) > max) {
-      i = k;  // the maximal subpart ends before this byte
-      return false;
-    }
-    c = (c << 6) | (byte(k) & 0x3F);
-  }
-  i = k;
-  return true;
-}
-
 // Steps 1 and 2 of NormalizeForScan on UTF-8: replace ill-formed sequences, drop invisible
 // format characters, fold Unicode spaces and line separators.
 std::string SanitizeUtf8(std::string_view text) {
@@ -76,8 +33,10 @@ std::string SanitizeUtf8(std::string_view text) {
   std::size_t i = 0;
   while (i < text.size()) {
     const std::size_t start = i;
-    char32_t c = 0;
-    if (!DecodeUtf8(text, i, c)) {
+    const Utf8Step step = DecodeUtf8At(text, i);  // ill-formed: its maximal subpart
+    const char32_t c = step.code_point;
+    i += step.length;
+    if (!step.valid) {
       out += kReplacement;
     } else if (c < 0x80) {
       out.push_back(static_cast<char>(c));

@@ -3,16 +3,15 @@
 #include <exception>
 
 #include "gavel/json_scan.h"
+#include "gavel/text_codec.h"
 #include "gavel/utf8.h"
 
 namespace gavel::schema::detail {
 namespace {
 
-void AppendHexByte(std::string& out, unsigned char byte) {
-  constexpr char kHex[] = "0123456789ABCDEF";
+void AppendByteEscape(std::string& out, unsigned char byte) {
   out += "\\x";
-  out += kHex[byte >> 4];
-  out += kHex[byte & 0xF];
+  AppendHexByte(out, byte);
 }
 
 }  // namespace
@@ -49,14 +48,14 @@ std::string Printable(std::string_view text) {
       } else if (byte == '\t') {
         out += "\\t";
       } else {
-        AppendHexByte(out, byte);
+        AppendByteEscape(out, byte);
       }
       ++i;
       continue;
     }
     const std::size_t length = Utf8SequenceLength(text, i);
     if (length == 0) {
-      AppendHexByte(out, byte);
+      AppendByteEscape(out, byte);
       ++i;
       continue;
     }

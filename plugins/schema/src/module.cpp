@@ -7,7 +7,6 @@
 #include <filesystem>
 #include <initializer_list>
 #include <memory>
-#include <new>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -41,28 +40,6 @@ struct LoadedSchema {
 
 // --- Argument and option helpers -------------------------------------------------------------
 
-std::string_view CheckText(lua_State* L, int arg) {
-  std::size_t len = 0;
-  const char* s = luaL_checklstring(L, arg, &len);
-  return {s, len};
-}
-
-
-// Raises the message on top of the stack as an error of `kind` (a rubric error by default).
-[[noreturn]] void RaiseTop(lua_State* L, ErrorKind kind) {
-  if (kind == ErrorKind::kBadRubric || kind == ErrorKind::kUsage) {
-    lua_error(L);
-    __builtin_unreachable();
-  }
-  std::size_t len = 0;
-  const char* s = lua_tolstring(L, -1, &len);
-  std::string message(s, len);
-  lua_pop(L, 1);
-  RaiseError(L, kind, message);
-}
-
-
-
 std::size_t MaxViolations(lua_State* L, int idx, const char* fn) {
   if (!CheckOptions(L, idx, fn, {"max_violations"})) return kDefaultMaxViolations;
   lua_getfield(L, idx, "max_violations");
@@ -79,16 +56,6 @@ std::size_t MaxViolations(lua_State* L, int idx, const char* fn) {
 }
 
 // --- Results ----------------------------------------------------------------------------------
-
-void SetString(lua_State* L, const char* key, std::string_view value) {
-  lua_pushlstring(L, value.data(), value.size());
-  lua_setfield(L, -2, key);
-}
-
-void SetInteger(lua_State* L, const char* key, std::size_t value) {
-  lua_pushinteger(L, static_cast<lua_Integer>(value));
-  lua_setfield(L, -2, key);
-}
 
 // The extraction's fields, into the table on top of the stack.
 void SetExtracted(lua_State* L, const Extracted& e) {
@@ -187,77 +154,74 @@ const LoadedSchema& CheckSchema(lua_State* L) { return CheckObject<LoadedSchema>
 
 int SchemaMethodName(lua_State* L) {
   const LoadedSchema& s = CheckSchema(L);
-  lua_pushlstring(L, s.name.data(), s.name.size());
+  PushString(L, s.name);
   return 1;
 }
+
+// What schema:check found: the extraction, and the validation when it found JSON.
+struct Checked {
+  Extracted extracted;
+  ValidationResult validation;
+  bool valid = false;
+};
 
 int SchemaMethodCheck(lua_State* L) {
   const LoadedSchema& s = CheckSchema(L);
   const std::string_view text = CheckText(L, 2);
   const std::size_t max_violations = MaxViolations(L, 3, "schema:check");
-  {
-    Extracted extracted;
-    ValidationResult validation;
-    bool valid = false;
-    const bool done = Guard(L, "schema:check", [&] {
-      extracted = ExtractJson(text, ExtractOptions{.max_depth = kMaxValueDepth});
-      if (!extracted.ok()) return;
-      // The fast verdict first: it stops at the first violation and allocates nothing.
-      valid = s.schema->IsValid(extracted.value);
-      if (!valid) validation = s.schema->Validate(extracted.value, max_violations);
-    });
-    if (done) {
-      lua_createtable(L, 0, 9);
-      SetExtracted(L, extracted);
-      lua_pushboolean(L, valid ? 1 : 0);
-      lua_setfield(L, -2, "valid");
-      PushViolations(L, s, validation);
-      lua_setfield(L, -2, "violations");
-      lua_pushboolean(L, validation.truncated ? 1 : 0);
-      lua_setfield(L, -2, "truncated");
-      return 1;
-    }
-  }
-  RaiseTop(L, ErrorKind::kPlugin);
+  return CallCore(
+      L, "schema:check",
+      [&] {
+        Checked c;
+        c.extracted = ExtractJson(text, ExtractOptions{.max_depth = kMaxValueDepth});
+        if (!c.extracted.ok()) return Result<Checked>(std::move(c));
+        // The fast verdict first: it stops at the first violation and allocates nothing.
+        c.valid = s.schema->IsValid(c.extracted.value);
+        if (!c.valid) c.validation = s.schema->Validate(c.extracted.value, max_violations);
+        return Result<Checked>(std::move(c));
+      },
+      [&](const Checked& c) {
+        lua_createtable(L, 0, 9);
+        SetExtracted(L, c.extracted);
+        SetBool(L, "valid", c.valid);
+        PushViolations(L, s, c.validation);
+        lua_setfield(L, -2, "violations");
+        SetBool(L, "truncated", c.validation.truncated);
+        return 1;
+      });
 }
 
 int SchemaMethodValidate(lua_State* L) {
   const LoadedSchema& s = CheckSchema(L);
   luaL_checkany(L, 2);
   const std::size_t max_violations = MaxViolations(L, 3, "schema:validate");
-  ErrorKind kind = ErrorKind::kBadRubric;
-  {
-    Result<Json> value = LuaToJson(L, 2);
-    if (!value) {
-      PushMessage(L, "schema:validate", value.error().message());
-    } else {
-      ValidationResult validation;
-      if (Guard(L, "schema:validate", [&] { validation = s.schema->Validate(*value, max_violations); })) {
+  return CallCore(
+      L, "schema:validate",
+      [&]() -> Result<ValidationResult> {
+        Result<Json> value = LuaToJson(L, 2);
+        if (!value) return Error(ErrorKind::kBadRubric, value.error().message());
+        return s.schema->Validate(*value, max_violations);
+      },
+      [&](const ValidationResult& validation) {
         lua_pushboolean(L, validation.valid ? 1 : 0);
         PushViolations(L, s, validation);
         lua_pushboolean(L, validation.truncated ? 1 : 0);
         return 3;
-      }
-      kind = ErrorKind::kPlugin;
-    }
-  }
-  RaiseTop(L, kind);
+      });
 }
 
 // --- schema.extract --------------------------------------------------------------------------
 
 int Extract(lua_State* L) {
   const std::string_view text = CheckText(L, 1);
-  {
-    Extracted extracted;
-    if (Guard(L, "schema.extract",
-              [&] { extracted = ExtractJson(text, ExtractOptions{.max_depth = kMaxValueDepth}); })) {
-      lua_createtable(L, 0, 6);
-      SetExtracted(L, extracted);
-      return 1;
-    }
-  }
-  RaiseTop(L, ErrorKind::kPlugin);
+  return CallCore(
+      L, "schema.extract",
+      [&] { return Result<Extracted>(ExtractJson(text, ExtractOptions{.max_depth = kMaxValueDepth})); },
+      [&](const Extracted& extracted) {
+        lua_createtable(L, 0, 6);
+        SetExtracted(L, extracted);
+        return 1;
+      });
 }
 
 const luaL_Reg kFunctions[] = {

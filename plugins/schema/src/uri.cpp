@@ -36,13 +36,6 @@ std::string RemoveDotSegments(std::string_view input) {
   return output;
 }
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 }  // namespace
 
 UriParts SplitUri(std::string_view uri) {
@@ -157,22 +150,7 @@ std::string_view FragmentOf(std::string_view uri) {
   return hash == std::string_view::npos ? std::string_view{} : uri.substr(hash + 1);
 }
 
-std::string PercentDecode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size() && HexValue(text[i + 1]) >= 0 && HexValue(text[i + 2]) >= 0) {
-      out += static_cast<char>(HexValue(text[i + 1]) * 16 + HexValue(text[i + 2]));
-      i += 2;
-    } else {
-      out += text[i];
-    }
-  }
-  return out;
-}
-
 std::string PercentEncodePath(std::string_view path) {
-  constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   out.reserve(path.size());
   for (const char c : path) {
@@ -185,8 +163,7 @@ std::string PercentEncodePath(std::string_view path) {
       out += c;
     } else {
       out += '%';
-      out += kHex[byte >> 4];
-      out += kHex[byte & 0xF];
+      AppendHexByte(out, byte);
     }
   }
   return out;

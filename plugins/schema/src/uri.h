@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "gavel/text_codec.h"
+
 namespace gavel::schema::detail {
 
 struct UriParts {
@@ -28,7 +30,7 @@ std::string_view WithoutFragment(std::string_view uri);
 std::string_view FragmentOf(std::string_view uri);
 
 // %XX sequences decoded; malformed ones are kept as they are.
-std::string PercentDecode(std::string_view text);
+using gavel::PercentDecode;
 
 // A filesystem path made safe to embed as a URI path: everything outside RFC 3986's unreserved
 // characters, '/' and a few sub-delimiters is percent-encoded.

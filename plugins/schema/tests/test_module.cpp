@@ -374,6 +374,9 @@ TEST_CASE("schema: bad options and arguments are per-sample rubric errors", "[sc
       {"return verdict:validate()", "bad argument #1 to 'validate' (value expected)"},
       {"return verdict:validate({}, { cap = 1 })", "schema:validate: unknown option 'cap'"},
       {"return schema.extract({}).status == 'ok'", "bad argument #1 to 'extract' (string expected, got table)"},
+      // A number is not an answer text: every plugin refuses it where it reads text.
+      {"return schema.extract(42).status == 'ok'", "bad argument #1 to 'extract' (string expected, got number)"},
+      {"return verdict:check(42).valid", "bad argument #1 to 'check' (string expected, got number)"},
   };
   for (const auto& [body, message] : cases) {
     INFO(body);

@@ -8,11 +8,9 @@
 #include <cstddef>
 #include <cstdio>
 #include <cstring>
-#include <exception>
 #include <initializer_list>
 #include <limits>
 #include <memory>
-#include <new>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,46 +33,6 @@ constexpr const char* kPenaltyType = "gavel.text.penalty";
 constexpr const char* kMatcherType = "gavel.text.matcher";
 
 // --- Argument, option and error helpers ------------------------------------------------------
-
-std::string_view CheckText(lua_State* L, int arg) {
-  std::size_t len = 0;
-  const char* s = luaL_checklstring(L, arg, &len);
-  return {s, len};
-}
-
-
-// Raises the message on top of the stack. A core's kLimit stays a limit error (error.limit);
-// rubric mistakes are plain Lua errors; anything else is a plugin failure.
-[[noreturn]] void RaiseTop(lua_State* L, ErrorKind kind) {
-  if (kind == ErrorKind::kBadRubric || kind == ErrorKind::kUsage) {
-    lua_error(L);
-    __builtin_unreachable();
-  }
-  if (kind != ErrorKind::kLimit) kind = ErrorKind::kPlugin;
-  std::size_t len = 0;
-  const char* s = lua_tolstring(L, -1, &len);
-  std::string message(s, len);
-  lua_pop(L, 1);
-  RaiseError(L, kind, message);
-}
-
-
-// Calls `work` (returning a core Result<T>) and then `push(value)`, which returns the number of
-// Lua results. A core error or C++ exception is raised after the C++ objects are destroyed.
-template <typename Work, typename Push>
-int CallCore(lua_State* L, const char* fn, Work&& work, Push&& push) {
-  ErrorKind kind = ErrorKind::kPlugin;
-  {
-    std::optional<decltype(work())> result;
-    if (Guard(L, fn, [&] { result.emplace(work()); })) {
-      if (result->ok()) return push(result->value());
-      PushMessage(L, fn, result->error().message());
-      kind = result->error().kind();
-    }
-  }
-  RaiseTop(L, kind);
-}
-
 
 // Pushes options[key] (the table at idx, absolute) and checks its Lua type; false when nil.
 bool OptField(lua_State* L, int idx, const char* fn, const char* key, int type, const char* type_name) {
@@ -146,26 +104,6 @@ FoldOptions ReadFold(lua_State* L, int idx, const char* fn, std::initializer_lis
   const int n = OptChoice(L, idx, fn, "normalize", kNormalizeNames);
   if (n >= 0) fold.normalization = kNormalizations[n];
   return fold;
-}
-
-void SetNumber(lua_State* L, const char* key, double value) {
-  lua_pushnumber(L, value);
-  lua_setfield(L, -2, key);
-}
-
-void SetInteger(lua_State* L, const char* key, std::size_t value) {
-  lua_pushinteger(L, static_cast<lua_Integer>(value));
-  lua_setfield(L, -2, key);
-}
-
-void SetBool(lua_State* L, const char* key, bool value) {
-  lua_pushboolean(L, value ? 1 : 0);
-  lua_setfield(L, -2, key);
-}
-
-void SetString(lua_State* L, const char* key, std::string_view value) {
-  lua_pushlstring(L, value.data(), value.size());
-  lua_setfield(L, -2, key);
 }
 
 // --- Lengths ---------------------------------------------------------------------------------
@@ -350,7 +288,7 @@ int Fold(lua_State* L) {
   return CallCore(
       L, "text.fold", [&] { return FoldText(text, fold); },
       [&](const std::string& folded) {
-        lua_pushlstring(L, folded.data(), folded.size());
+        PushString(L, folded);
         return 1;
       });
 }
@@ -405,33 +343,32 @@ void SetComparison(lua_State* L, const AnswerComparison& c) {
 
 int FinalAnswer(lua_State* L) {
   const std::string_view response = CheckText(L, 1);
-  {
-    std::optional<ExtractedAnswer> found;
-    if (Guard(L, "text.final_answer", [&] { found = ExtractFinalAnswer(response); })) {
-      if (!found) {
-        lua_pushnil(L);
-        return 1;
-      }
-      lua_pushlstring(L, found->text.data(), found->text.size());
-      const std::string_view form = AnswerFormName(found->form);
-      lua_pushlstring(L, form.data(), form.size());
-      return 2;
-    }
-  }
-  RaiseTop(L, ErrorKind::kPlugin);
+  return CallCore(
+      L, "text.final_answer", [&] { return Result<std::optional<ExtractedAnswer>>(ExtractFinalAnswer(response)); },
+      [&](const std::optional<ExtractedAnswer>& found) {
+        if (!found) {
+          lua_pushnil(L);
+          return 1;
+        }
+        PushString(L, found->text);
+        PushString(L, AnswerFormName(found->form));
+        return 2;
+      });
 }
 
 int ParseNumberFn(lua_State* L) {
   const std::string_view text = CheckText(L, 1);
-  std::optional<ParsedNumber> n;
-  if (!Guard(L, "text.parse_number", [&] { n = ParseNumber(text); })) RaiseTop(L, ErrorKind::kPlugin);
-  if (!n) {
-    lua_pushnil(L);
-    return 1;
-  }
-  lua_pushnumber(L, n->value);
-  lua_pushboolean(L, n->percent ? 1 : 0);
-  return 2;
+  return CallCore(
+      L, "text.parse_number", [&] { return Result<std::optional<ParsedNumber>>(ParseNumber(text)); },
+      [&](const std::optional<ParsedNumber>& n) {
+        if (!n) {
+          lua_pushnil(L);
+          return 1;
+        }
+        lua_pushnumber(L, n->value);
+        lua_pushboolean(L, n->percent ? 1 : 0);
+        return 2;
+      });
 }
 
 int CompareAnswersFn(lua_State* L) {
@@ -526,8 +463,7 @@ int Bleu(lua_State* L) {
         lua_setfield(L, -2, "precisions");
         SetInteger(L, "hypothesis_length", r.hypothesis_length);
         SetInteger(L, "reference_length", r.reference_length);
-        lua_pushinteger(L, r.order);
-        lua_setfield(L, -2, "order");
+        SetInteger(L, "order", r.order);
         return 2;
       });
 }

@@ -1,15 +1,6 @@
 #include "gavel/text/utf8.h"
 
 namespace gavel::text {
-namespace {
-
-// DecodeUtf8 returned U+FFFD for text[start, end): was it an encoded U+FFFD (EF BF BD) rather
-// than an ill-formed sequence (which can also be three bytes long, e.g. F0 90 80 then ASCII)?
-bool IsLiteralReplacement(std::string_view text, std::size_t start, std::size_t end) {
-  return end - start == 3 && text.substr(start, 3) == "\xEF\xBF\xBD";
-}
-
-}  // namespace
 
 std::size_t FindInvalidUtf8(std::string_view text) {
   std::size_t pos = 0;
@@ -27,9 +18,9 @@ std::size_t FindInvalidUtf8(std::string_view text) {
       ++pos;
       continue;
     }
-    const std::size_t start = pos;
-    const char32_t cp = DecodeUtf8(text, pos);
-    if (cp == kReplacementChar && !IsLiteralReplacement(text, start, pos)) return start;
+    const Utf8Step step = DecodeUtf8At(text, pos);
+    if (!step.valid) return pos;
+    pos += step.length;
   }
   return std::string_view::npos;
 }
@@ -42,13 +33,13 @@ std::string SanitizeUtf8(std::string_view text) {
   out.append(text.substr(0, bad));
   std::size_t pos = bad;
   while (pos < text.size()) {
-    const std::size_t start = pos;
-    const char32_t cp = DecodeUtf8(text, pos);
-    if (cp == kReplacementChar && !IsLiteralReplacement(text, start, pos)) {
-      AppendUtf8(out, kReplacementChar);
+    const Utf8Step step = DecodeUtf8At(text, pos);
+    if (step.valid) {
+      out.append(text.substr(pos, step.length));
     } else {
-      out.append(text.substr(start, pos - start));
+      AppendUtf8(out, kReplacementChar);
     }
+    pos += step.length;
   }
   return out;
 }

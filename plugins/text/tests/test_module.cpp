@@ -100,6 +100,10 @@ TEST_CASE("text.length: bad arguments are per-sample rubric errors", "[text_modu
              Catch::Contains("bad argument #2 to 'length' (invalid option 'lines')") && Catch::Contains("rubric.lua:4:"));
   CHECK_THAT(StepError("return text.words({})"), Catch::Contains("bad argument #1 to 'words' (string expected, got table)"));
   CHECK_THAT(StepError("return text.chars()"), Catch::Contains("bad argument #1 to 'chars' (string expected, got no value)"));
+  // A number is not text: every plugin refuses it where it reads text (gavel/lua_support.h).
+  CHECK_THAT(StepError("return text.length(12345)"), Catch::Contains("bad argument #1 to 'length' (string expected, got number)"));
+  CHECK_THAT(StepError("return text.contains(s.answer, 4)"),
+             Catch::Contains("bad argument #2 to 'contains' (string expected, got number)"));
 }
 
 TEST_CASE("text.penalty scores lengths with hard, linear and gaussian bands", "[text_module]") {

@@ -1,45 +1,11 @@
+// What gavel.text builds on the engine's UTF-8 decoder (tested in tests/test_utf8.cpp).
 #include <catch2/catch.hpp>
 
 #include <string>
-#include <vector>
 
 #include "gavel/text/utf8.h"
 
 using namespace gavel::text;
-
-namespace {
-
-std::vector<char32_t> DecodeAll(std::string_view s) {
-  std::vector<char32_t> out;
-  std::size_t pos = 0;
-  while (pos < s.size()) out.push_back(DecodeUtf8(s, pos));
-  return out;
-}
-
-}  // namespace
-
-TEST_CASE("DecodeUtf8 decodes well-formed sequences of every length", "[utf8]") {
-  // a, é (C3 A9), € (E2 82 AC), 😀 (F0 9F 98 80)
-  CHECK(DecodeAll("a\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80") ==
-        std::vector<char32_t>{U'a', U'\u00E9', U'\u20AC', U'\U0001F600'});
-}
-
-TEST_CASE("DecodeUtf8 replaces each maximal subpart of an ill-formed sequence", "[utf8]") {
-  // The example of the Unicode Standard, chapter 3 (U+FFFD substitution of maximal subparts):
-  // 61 | F1 80 80 | E1 80 | C2 | 62 | 80 | 63 | 80 | BF | 64
-  const std::string bytes = "\x61\xF1\x80\x80\xE1\x80\xC2\x62\x80\x63\x80\xBF\x64";
-  CHECK(DecodeAll(bytes) == std::vector<char32_t>{U'a', 0xFFFD, 0xFFFD, 0xFFFD, U'b', 0xFFFD,
-                                                  U'c', 0xFFFD, 0xFFFD, U'd'});
-  // Overlong, surrogate and out-of-range forms: the second byte is out of range for its lead, so
-  // every byte is its own subpart.
-  CHECK(DecodeAll("\xE0\x80\x80") == std::vector<char32_t>(3, 0xFFFD));
-  CHECK(DecodeAll("\xED\xA0\x80") == std::vector<char32_t>(3, 0xFFFD));
-  CHECK(DecodeAll("\xF4\x90\x80\x80") == std::vector<char32_t>(4, 0xFFFD));
-  CHECK(DecodeAll("\xC0\xAF") == std::vector<char32_t>(2, 0xFFFD));
-  CHECK(DecodeAll("\xFF") == std::vector<char32_t>{0xFFFD});
-  // Truncated at the end of the input: one replacement for the whole prefix.
-  CHECK(DecodeAll("\xF0\x9F\x98") == std::vector<char32_t>{0xFFFD});
-}
 
 TEST_CASE("IsValidUtf8 and FindInvalidUtf8", "[utf8]") {
   CHECK(IsValidUtf8(""));
@@ -64,17 +30,4 @@ TEST_CASE("CountCodePoints counts each ill-formed subpart once", "[utf8]") {
   CHECK(CountCodePoints("\xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E") == 3);  // 日本語
   CHECK(CountCodePoints("a\xFF" "b") == 3);
   CHECK(CountCodePoints("\xF0\x9F\x98") == 1);
-}
-
-TEST_CASE("AppendUtf8 encodes and replaces unencodable values", "[utf8]") {
-  std::string s;
-  AppendUtf8(s, U'A');
-  AppendUtf8(s, 0xE9);
-  AppendUtf8(s, 0x20AC);
-  AppendUtf8(s, 0x1F600);
-  CHECK(s == "A\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80");
-  std::string bad;
-  AppendUtf8(bad, 0xD800);
-  AppendUtf8(bad, 0x110000);
-  CHECK(bad == "\xEF\xBF\xBD\xEF\xBF\xBD");
 }

@@ -80,7 +80,4 @@ std::string SerializeHead(int status, const HeaderList& headers, bool close);
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 std::string ToLower(std::string_view s);
 
-// Decodes %XX escapes; false on a '%' without two hex digits.
-bool PercentDecode(std::string_view in, std::string& out);
-
 }  // namespace gavel::standin::internal

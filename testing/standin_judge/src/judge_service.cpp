@@ -6,6 +6,7 @@
 
 #include "directives.h"
 #include "gavel/schema/schema.h"
+#include "gavel/text_codec.h"
 #include "sigv4_check.h"
 
 namespace gavel::standin::internal {
@@ -74,9 +75,9 @@ std::optional<std::string> BedrockModelId(const std::string& path) {
   if (pos == std::string_view::npos) return std::nullopt;
   const std::string_view encoded = rest.substr(pos + kModel.size());
   if (encoded.empty() || encoded.find('/') != std::string_view::npos) return std::nullopt;
-  std::string id;
-  if (!PercentDecode(encoded, id) || id.empty()) return std::nullopt;
-  return id;
+  Result<std::string> id = PercentDecodeStrict(encoded);
+  if (!id || id->empty()) return std::nullopt;
+  return std::move(*id);
 }
 
 std::string_view BedrockErrorType(int status) {
