@@ -4,7 +4,8 @@
 // RSS is read from /proc/self/status. The check is about glibc's allocator, which the handler
 // trims: under AddressSanitizer, whose allocator replaces glibc's and keeps freed memory in a
 // quarantine and its shadow, the test says so and checks nothing. Run it from a build without
-// sanitizers (the dev or release preset: target gavel_lambda_memory_tests).
+// sanitizers (the release-tests preset, which CI runs, or the dev preset: target
+// gavel_lambda_memory_tests).
 #include <catch2/catch.hpp>
 
 #include <unistd.h>
