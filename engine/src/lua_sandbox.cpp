@@ -2,13 +2,12 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <system_error>
 
-#include "lua_bounded.h"
 #include "lua_convert.h"
 #include "lua_readonly.h"
 #include "lua_require.h"
+#include "lua_stdlib.h"
 
 namespace gavel::detail {
 namespace {
@@ -110,137 +109,6 @@ int Panic(lua_State* L) {
   std::abort();
 }
 
-// Re-raises the active work's limit error, if one was hit; used after every protected call a
-// script makes.
-void ReraiseLimit(lua_State* L, int status) {
-  Budget* b = ContextOf(L).active;
-  if (b == nullptr) return;
-  if (status == LUA_ERRMEM && !b->abort && b->memory_refused) {
-    b->Abort(ErrorKind::kLimit, "memory limit of " + FormatBytes(b->limits.memory_bytes) + " exceeded");
-  }
-  if (b->abort) {
-    lua_pushstring(L, b->abort->message().c_str());
-    lua_error(L);
-  }
-}
-
-int FinishPcall(lua_State* L, int status, lua_KContext extra) {
-  ReraiseLimit(L, status);
-  if (status != LUA_OK && status != LUA_YIELD) {
-    // The script handled the error, so it no longer decides how the sample fails.
-    if (Budget* b = ContextOf(L).active) b->raised.reset();
-    lua_pushboolean(L, 0);
-    lua_pushvalue(L, -2);
-    return 2;
-  }
-  return lua_gettop(L) - static_cast<int>(extra);
-}
-
-int SafePcall(lua_State* L) {
-  luaL_checkany(L, 1);
-  lua_pushboolean(L, 1);
-  lua_insert(L, 1);
-  const int status = lua_pcallk(L, lua_gettop(L) - 2, LUA_MULTRET, 0, 0, FinishPcall);
-  return FinishPcall(L, status, 0);
-}
-
-// Stands between Lua and a script's xpcall message handler. An error raised by the limit hook
-// runs the handler with hooks switched off, so past a limit the script's handler must not run
-// at all: it could loop forever.
-int GuardedMessageHandler(lua_State* L) {
-  if (Budget* b = ContextOf(L).active; b != nullptr && b->abort) {
-    lua_pushstring(L, b->abort->message().c_str());
-    return 1;
-  }
-  lua_pushvalue(L, lua_upvalueindex(1));
-  lua_insert(L, 1);
-  lua_call(L, lua_gettop(L) - 1, 1);
-  return 1;
-}
-
-int SafeXpcall(lua_State* L) {
-  const int n = lua_gettop(L);
-  luaL_checktype(L, 2, LUA_TFUNCTION);
-  lua_pushvalue(L, 2);
-  lua_pushcclosure(L, GuardedMessageHandler, 1);
-  lua_replace(L, 2);
-  lua_pushboolean(L, 1);
-  lua_pushvalue(L, 1);
-  lua_rotate(L, 3, 2);  // stack: f, handler, true, f, args...
-  const int status = lua_pcallk(L, n - 2, LUA_MULTRET, 2, 2, FinishPcall);
-  return FinishPcall(L, status, 2);
-}
-
-int SafeLoad(lua_State* L) {
-  size_t len = 0;
-  const char* chunk = lua_tolstring(L, 1, &len);
-  if (chunk == nullptr || lua_type(L, 1) != LUA_TSTRING) {
-    return luaL_error(L, "load: only source text (a string) can be loaded in a rubric");
-  }
-  const char* name = luaL_optstring(L, 2, "=(load)");
-  const int has_env = !lua_isnone(L, 4);
-  // Text only, whatever mode the caller asks for: bytecode can break the VM's invariants.
-  const int status = luaL_loadbufferx(L, chunk, len, name, "t");
-  if (status != LUA_OK) {
-    lua_pushnil(L);
-    lua_insert(L, -2);
-    return 2;
-  }
-  if (has_env) {
-    lua_pushvalue(L, 4);
-    if (lua_setupvalue(L, -2, 1) == nullptr) lua_pop(L, 1);
-  }
-  return 1;
-}
-
-// setmetatable without __gc: Lua runs finalizers with hooks switched off, so a finalizer would
-// escape the instruction and time limits.
-int SafeSetmetatable(lua_State* L) {
-  const int t = lua_type(L, 2);
-  luaL_checktype(L, 1, LUA_TTABLE);
-  luaL_argexpected(L, t == LUA_TNIL || t == LUA_TTABLE, 2, "nil or table");
-  if (t == LUA_TTABLE && lua_getfield(L, 2, "__gc") != LUA_TNIL) {
-    return luaL_error(L, "__gc metamethods are not available in rubrics");
-  }
-  lua_settop(L, 2);
-  if (luaL_getmetafield(L, 1, "__metatable") != LUA_TNIL) {
-    return luaL_error(L, "cannot change a protected metatable");
-  }
-  lua_setmetatable(L, 1);
-  return 1;
-}
-
-int CountOnlyCollectGarbage(lua_State* L) {
-  const char* opt = luaL_optstring(L, 1, "collect");
-  if (std::strcmp(opt, "count") != 0) {
-    return luaL_error(L, "collectgarbage('%s') is not available in rubrics (only 'count')", opt);
-  }
-  lua_pushnumber(L, static_cast<lua_Number>(lua_gc(L, LUA_GCCOUNT, 0)) +
-                        static_cast<lua_Number>(lua_gc(L, LUA_GCCOUNTB, 0)) / 1024.0);
-  return 1;
-}
-
-int RubricPrint(lua_State* L) {
-  std::string line;
-  const int n = lua_gettop(L);
-  for (int i = 1; i <= n; ++i) {
-    if (i > 1) line += '\t';
-    line += luaL_tolstring(L, i, nullptr);
-    lua_pop(L, 1);
-    if (line.size() > 2000) {
-      line.resize(2000);
-      line += "...";
-      break;
-    }
-  }
-  std::fprintf(stderr, "[rubric] %s\n", line.c_str());
-  return 0;
-}
-
-int Blocked(lua_State* L) {
-  return luaL_error(L, "%s is not available in rubrics", lua_tostring(L, lua_upvalueindex(1)));
-}
-
 int GlobalWrite(lua_State* L) {
   lua_rawgetp(L, LUA_REGISTRYINDEX, &kLockedKey);
   const bool locked = lua_toboolean(L, -1);
@@ -258,13 +126,6 @@ int GlobalWrite(lua_State* L) {
 
 int UndefinedGlobal(lua_State* L) {
   return luaL_error(L, "undefined global '%s'", luaL_tolstring(L, 2, nullptr));
-}
-
-void OpenLibraryInto(lua_State* L, int backing, const char* name, lua_CFunction open) {
-  luaL_requiref(L, name, open, 0);
-  PushReadOnly(L, -1);
-  lua_setfield(L, backing, name);
-  lua_pop(L, 1);
 }
 
 int SetStep(lua_State* L) {
@@ -435,59 +296,10 @@ Status LuaSandbox::LockGlobals() {
 
 void LuaSandbox::InstallGlobals() {
   lua_State* L = L_;
-  // The base library writes into the default global table; that table becomes the hidden
-  // backing store, and scripts see only a proxy of it.
-  luaL_requiref(L, "_G", luaopen_base, 1);
-  lua_pop(L, 1);
-  lua_pushglobaltable(L);
+  // The table behind the globals proxy: only what the allow lists name (lua_stdlib.h).
+  lua_newtable(L);
   const int backing = lua_gettop(L);
-
-  for (const char* name : {"dofile", "loadfile", "rawset"}) {
-    lua_pushstring(L, name);
-    lua_pushcclosure(L, Blocked, 1);
-    lua_setfield(L, backing, name);
-  }
-  // The base functions gavel replaces with guarded versions.
-  static const luaL_Reg kReplaced[] = {
-      {"load", SafeLoad},
-      {"pcall", SafePcall},
-      {"xpcall", SafeXpcall},
-      {"collectgarbage", CountOnlyCollectGarbage},
-      {"setmetatable", SafeSetmetatable},
-      {"print", RubricPrint},
-      {"require", Require},
-      {nullptr, nullptr},
-  };
-  lua_pushvalue(L, backing);
-  luaL_setfuncs(L, kReplaced, 0);
-  lua_pop(L, 1);
-  InstallViewAwareRawAccess(L, backing);
-
-  // string.dump is the way to make bytecode; remove it from the real table the string
-  // metatable uses, and hide that metatable from scripts.
-  luaL_requiref(L, LUA_STRLIBNAME, luaopen_string, 0);
-  lua_pushnil(L);
-  lua_setfield(L, -2, "dump");
-  lua_pop(L, 1);
-  lua_pushliteral(L, "");
-  lua_getmetatable(L, -1);
-  lua_pushboolean(L, 0);
-  lua_setfield(L, -2, "__metatable");
-  lua_pop(L, 2);
-
-  // Library functions that loop in C are replaced by versions that charge their work to the
-  // budget (lua_bounded.h): the hook never runs inside a C function.
-  luaL_requiref(L, LUA_STRLIBNAME, luaopen_string, 0);
-  InstallBoundedStringFunctions(L, -1);
-  lua_pop(L, 1);
-  luaL_requiref(L, LUA_TABLIBNAME, luaopen_table, 0);
-  InstallBoundedTableFunctions(L, -1);
-  lua_pop(L, 1);
-
-  OpenLibraryInto(L, backing, LUA_STRLIBNAME, luaopen_string);
-  OpenLibraryInto(L, backing, LUA_TABLIBNAME, luaopen_table);
-  OpenLibraryInto(L, backing, LUA_MATHLIBNAME, luaopen_math);
-  OpenLibraryInto(L, backing, LUA_UTF8LIBNAME, luaopen_utf8);
+  OpenRubricLibraries(L, backing);
 
   // Reading an undefined global is an error (it is almost always a typo).
   lua_createtable(L, 0, 2);

@@ -2,8 +2,8 @@
 //
 // A LuaSandbox owns one lua_State with: a counting allocator that refuses past a per-sample
 // byte budget and a whole-state cap; an instruction-count hook that also enforces the wall-clock
-// deadline; only the base (without dofile, loadfile, rawset, bytecode loading), string, table,
-// math and utf8 libraries plus gavel's modules; globals and library tables that scripts cannot
+// deadline; the base, string, table, math and utf8 libraries built by name from allow lists
+// (lua_stdlib.h) plus gavel's modules; globals and library tables that scripts cannot
 // change; a `require` limited to gavel plugins and Lua files under the rubrics folder; and a
 // `pcall`/`xpcall` that re-raises limit errors so a script cannot swallow them.
 // Not thread-safe: one sandbox per thread.

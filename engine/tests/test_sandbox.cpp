@@ -2,7 +2,15 @@
 // a clear error, and the sample gets the neutral reward without disturbing the next one.
 #include <catch2/catch.hpp>
 
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
 #include "test_support.h"
+
+#include "gavel/lua_support.h"
+#include "lua_stdlib.h"
 
 using gavel::ErrorKind;
 using gavel::testing::ErrorText;
@@ -332,4 +340,147 @@ TEST_CASE("red team: the garbage collector cannot be turned off or tuned to hide
   CHECK_FALSE(Run("return collectgarbage('count') > 0").failed);
   Outcome bare = Run("collectgarbage() return 1");  // the default option is 'collect'
   CHECK_THAT(bare.message, Catch::Contains("collectgarbage('collect') is not available"));
+}
+
+namespace {
+
+using Reach = std::map<std::string, std::set<std::string>>;
+
+// Records every name reachable from the sandbox's globals, by walking the table behind the
+// globals proxy and, through the read-only views, every table in it ("gavel.json" for nested
+// ones); "string methods" is what method calls on strings read.
+void Walk(lua_State* L, int idx, const std::string& name, Reach& out, int depth) {
+  lua_pushvalue(L, idx);
+  gavel::SeeThrough(L, -1);
+  const int t = lua_gettop(L);
+  lua_pushnil(L);
+  while (lua_next(L, t) != 0) {
+    const std::string key = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "(not a string)";
+    out[name].insert(key);
+    if (lua_type(L, -1) == LUA_TTABLE && key != "_G" && depth < 3) {
+      Walk(L, lua_gettop(L), name == "globals" ? key : name + "." + key, out, depth + 1);
+    }
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
+}
+
+class ReachPlugin : public gavel::Plugin {
+ public:
+  explicit ReachPlugin(Reach* out) : out_(out) {}
+  std::string_view name() const override { return "gavel.test_reach"; }
+  void Open(lua_State* L) const override {
+    const int top = lua_gettop(L);
+    out_->clear();
+    // Open runs inside a Lua call: a failed check is recorded and leaves `out_` short, rather
+    // than throwing through Lua.
+    lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_GLOBALS);
+    if (lua_getmetatable(L, -1) == 1 && lua_getfield(L, -1, "__index") == LUA_TTABLE) {
+      Walk(L, lua_gettop(L), "globals", *out_, 0);
+    }
+    lua_pushliteral(L, "");
+    if (lua_getmetatable(L, -1) == 1 && lua_getfield(L, -1, "__index") == LUA_TTABLE) {
+      Walk(L, lua_gettop(L), "string methods", *out_, 3);
+    }
+    lua_settop(L, top);
+    lua_newtable(L);
+  }
+
+ private:
+  Reach* out_;
+};
+
+// The list in docs/rubrics.md between "<!-- allow-list" and "<!-- end allow-list": one row per
+// table, the names in backquotes.
+Reach DocumentedReach() {
+  std::ifstream in(std::string(GAVEL_SOURCE_DIR) + "/docs/rubrics.md");
+  REQUIRE(in.good());
+  Reach doc;
+  bool inside = false;
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("<!-- allow-list", 0) == 0) inside = true;
+    if (line.rfind("<!-- end allow-list", 0) == 0) break;
+    if (!inside || line.rfind("| ", 0) != 0 || line.rfind("| table", 0) == 0) continue;
+    const std::size_t bar = line.find(" | ", 2);
+    REQUIRE(bar != std::string::npos);
+    std::string table = line.substr(2, bar - 2);
+    std::erase(table, '`');
+    std::set<std::string>& names = doc[table];
+    for (std::size_t open = line.find('`', bar); open != std::string::npos; open = line.find('`', open + 1)) {
+      const std::size_t close = line.find('`', open + 1);
+      REQUIRE(close != std::string::npos);
+      names.insert(line.substr(open + 1, close - open - 1));
+      open = close;
+    }
+  }
+  return doc;
+}
+
+// What Lua's opener for the library gives, plus a field a later Lua might add.
+lua_CFunction g_lua_open = nullptr;
+int OpenWithFutureField(lua_State* L) {
+  lua_pushcfunction(L, g_lua_open);
+  lua_call(L, 0, 1);
+  lua_pushcfunction(L, [](lua_State*) { return 0; });
+  lua_setfield(L, -2, "future");
+  return 1;
+}
+
+}  // namespace
+
+TEST_CASE("a rubric reaches exactly the names docs/rubrics.md lists", "[sandbox]") {
+  Reach reach;
+  gavel::PluginRegistry registry;
+  REQUIRE(registry.Add(std::make_unique<ReachPlugin>(&reach)));
+  Scorer s("local reach = require 'gavel.test_reach'\n"
+           "return rubric { checks = { check { name = 'c', fn = function(s) return 1 end } } }",
+           1, &registry);
+  REQUIRE(s.ok());
+  REQUIRE(reach.count("globals") == 1);
+  // Method calls on strings read the same functions as the global `string`.
+  CHECK(reach["string methods"] == reach["string"]);
+  reach.erase("string methods");
+  const Reach doc = DocumentedReach();
+  CHECK(doc.size() >= 7);
+  for (const auto& [table, names] : reach) {
+    INFO("table " << table);
+    REQUIRE(doc.count(table) == 1);
+    CHECK(names == doc.at(table));
+  }
+  for (const auto& [table, names] : doc) {
+    INFO("documented table " << table);
+    CHECK(reach.count(table) == 1);
+  }
+}
+
+TEST_CASE("a library function that is not on the allow list is not reachable", "[sandbox]") {
+  lua_State* L = luaL_newstate();
+  REQUIRE(L != nullptr);
+  for (const gavel::detail::AllowedLibrary& lib : gavel::detail::RubricLibraries()) {
+    INFO("library " << lib.name);
+    gavel::detail::AllowedLibrary later = lib;
+    g_lua_open = lib.open;
+    later.open = OpenWithFutureField;
+    lua_newtable(L);
+    gavel::detail::BuildAllowedLibrary(L, later, -1);
+    CHECK(lua_getfield(L, -1, "future") == LUA_TNIL);
+    lua_pop(L, 1);
+    // Everything on the list is there, and nothing else.
+    std::set<std::string> listed(lib.refused.begin(), lib.refused.end());
+    for (const auto& field : lib.fields) listed.insert(field.name);
+    std::set<std::string> built;
+    lua_pushnil(L);
+    while (lua_next(L, -2) != 0) {
+      built.insert(lua_tostring(L, -2));
+      lua_pop(L, 1);
+    }
+    CHECK(built == listed);
+    lua_pop(L, 1);
+  }
+  // The library as Lua made it did have the field.
+  g_lua_open = luaopen_math;
+  lua_pushcfunction(L, OpenWithFutureField);
+  lua_call(L, 0, 1);
+  CHECK(lua_getfield(L, -1, "future") == LUA_TFUNCTION);
+  lua_close(L);
 }

@@ -137,7 +137,7 @@ TEST_CASE("a results file resumes where an interrupted run stopped", "[offline]"
   gavel::PluginRegistry registry;
   auto rubric = Load(dir, kLengthRubric, registry);
   std::string input;
-  for (int i = 0; i < 40; ++i) input += SampleLine("s" + std::to_string(i % 10), std::string(static_cast<std::size_t>(i % 13), 'x'));
+  for (int i = 0; i < 40; ++i) input += SampleLine(std::string("s").append(std::to_string(i % 10)), std::string(static_cast<std::size_t>(i % 13), 'x'));
   input += "{not json}\n";
   const fs::path in = dir.Write("in.jsonl", input);
   gavel::EngineOptions eo;
@@ -335,7 +335,7 @@ TEST_CASE("judge-eval summary: consistency, agreement, calibration, regression a
   auto write = [&](const std::string& name, std::vector<int> q, std::vector<int> ok, std::vector<double> rewards) {
     std::string text;
     for (std::size_t i = 0; i < q.size(); ++i) {
-      const std::string id = "s" + std::to_string(i + 1);
+      const std::string id = std::string("s").append(std::to_string(i + 1));
       Json metrics = Json::array({Metric("json", 1), Metric("tenths", i == 0 ? 0.0 : 1.0, "Reward")});
       Json details = {{"judgements", Json::array({Judgement(1, q[i], ok[i])})}};
       text += ResultLine(i, id, 1, rewards[i], metrics, details, 100 * (i + 1),

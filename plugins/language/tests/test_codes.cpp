@@ -34,7 +34,11 @@ TEST_CASE("tags that name no detectable language are errors", "[codes]") {
     const Result<std::string> canonical = CanonicalLanguage(tag);
     REQUIRE_FALSE(canonical.ok());
     CHECK(canonical.error().kind() == ErrorKind::kBadSample);
-    CHECK_THAT(canonical.error().message(), Catch::Contains("'" + std::string(tag) + "'"));
+    // The error quotes the tag. Built by appending: at -O3, GCC 12 warns falsely (-Wrestrict)
+    // on "'" + std::string.
+    std::string quoted(1, '\'');
+    quoted.append(tag).push_back('\'');
+    CHECK_THAT(canonical.error().message(), Catch::Contains(quoted));
   }
 }
 

@@ -91,7 +91,7 @@ TEST_CASE("internals: byte scans", "[internals]") {
   CHECK(d::CodePointCount("a\xC3\xA9\xF0\x9F\x98\x80") == 3);
   CHECK(d::Printable("a\x01\n\xC3\xA9\xFF") == "a\\x01\\n\xC3\xA9\\xFF");
   CHECK(d::Quoted("say \"hi\"") == "\"say \\\"hi\\\"\"");
-  CHECK(d::Quoted(std::string(10, 'x') + "\xC3\xA9", 11) == "\"" + std::string(10, 'x') + "...\"");
+  CHECK(d::Quoted(std::string(10, 'x') + "\xC3\xA9", 11) == std::string("\"").append(10, 'x').append("...\""));
 
   Json value;
   std::string error;

@@ -309,7 +309,8 @@ TEST_CASE("validate: a very long chain of in-place subschemas stops at the evalu
   // would recurse 1,200 deep on one value.
   Json definitions = Json::object();
   for (int i = 0; i < 1200; ++i) {
-    definitions["d" + std::to_string(i)] = Json{{"allOf", Json::array({Json{{"$ref", "#/definitions/d" + std::to_string(i + 1)}}})}};
+    definitions[std::string("d").append(std::to_string(i))] =
+        Json{{"allOf", Json::array({Json{{"$ref", std::string("#/definitions/d").append(std::to_string(i + 1))}}})}};
   }
   definitions["d1200"] = Json{{"type", "integer"}};
   const auto schema = MustLoad(Json{{"definitions", definitions}, {"$ref", "#/definitions/d0"}}.dump());

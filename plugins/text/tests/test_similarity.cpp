@@ -197,7 +197,7 @@ TEST_CASE("RougeL: beta and budget are checked", "[similarity][rouge][limit]") {
     CHECK_THAT(r.error().message(), Catch::Contains("beta must be finite and > 0"));
   }
   std::string words;
-  for (int i = 0; i < 6000; ++i) words += "w" + std::to_string(i) + " ";
+  for (int i = 0; i < 6000; ++i) words.append("w").append(std::to_string(i)).append(" ");
   const auto big = RougeL(words, words);  // 6,000 x 6,000 tokens
   REQUIRE_FALSE(big.ok());
   CHECK(big.error().kind() == ErrorKind::kLimit);
@@ -210,7 +210,7 @@ TEST_CASE("RougeL: beta and budget are checked", "[similarity][rouge][limit]") {
 
 TEST_CASE("Linear metrics handle 6 MB answers", "[similarity][huge]") {
   std::string big;
-  for (int i = 0; i < 600'000; ++i) big += "w" + std::to_string(i % 5000) + " ";
+  for (int i = 0; i < 600'000; ++i) big.append("w").append(std::to_string(i % 5000)).append(" ");
   REQUIRE(big.size() > 3'000'000);
   const F1Result f1 = TokenF1(big, big);
   CHECK(f1.f1 == Approx(1.0));
