@@ -247,23 +247,13 @@ int New(lua_State* L) {
 
 // --- Results ----------------------------------------------------------------------------------
 
-void SetInteger(lua_State* L, const char* key, std::int64_t value) {
-  lua_pushinteger(L, static_cast<lua_Integer>(value));
-  lua_setfield(L, -2, key);
-}
-
-void SetString(lua_State* L, const char* key, std::string_view value) {
-  lua_pushlstring(L, value.data(), value.size());
-  lua_setfield(L, -2, key);
-}
-
 // attempts, input_tokens, output_tokens, ms and verdict_retries, summed over the calls.
 void SetFigures(lua_State* L, const StepOutcome& out) {
-  SetInteger(L, "attempts", out.attempts);
-  SetInteger(L, "input_tokens", out.input_tokens);
-  SetInteger(L, "output_tokens", out.output_tokens);
-  SetInteger(L, "ms", out.ms);
-  SetInteger(L, "verdict_retries", out.verdict_retries);
+  SetInteger(L, "attempts", static_cast<lua_Integer>(out.attempts));
+  SetInteger(L, "input_tokens", static_cast<lua_Integer>(out.input_tokens));
+  SetInteger(L, "output_tokens", static_cast<lua_Integer>(out.output_tokens));
+  SetInteger(L, "ms", static_cast<lua_Integer>(out.ms));
+  SetInteger(L, "verdict_retries", static_cast<lua_Integer>(out.verdict_retries));
 }
 
 int PushResults(lua_State* L, const StepOutcome& out) {
@@ -386,10 +376,12 @@ int Run(lua_State* L, const char* fn, StepKind kind, int vars_idx, std::vector<O
   const JudgeModule* module = ModuleOf(L);
   if (module == nullptr) luaL_error(L, "%s: the gavel.judge module is not open in this state", fn);
   std::shared_ptr<Step> step;
+  // A template that cannot be filled in is the rubric's mistake; an endpoint that cannot be
+  // reached, the judge's; out of memory, a limit (Guard, gavel/lua_support.h).
   ErrorKind kind_of_error = ErrorKind::kBadRubric;
   {
     std::string error;
-    try {
+    const bool built = Guard(L, fn, kind_of_error, [&] {
       step = BuildStep(L, kind, fn, CheckGrader(L), vars_idx, overlays, error);
       if (step && !module->options().canned_verdicts) {
         Result<Transport*> transport = module->OpenTransport();
@@ -401,22 +393,12 @@ int Run(lua_State* L, const char* fn, StepKind kind, int vars_idx, std::vector<O
           step.reset();
         }
       }
-    } catch (const std::bad_alloc&) {
-      error = "out of memory";
-      kind_of_error = ErrorKind::kPlugin;
-      step.reset();
-    } catch (const std::exception& e) {
-      error = e.what();
-      kind_of_error = ErrorKind::kPlugin;
-      step.reset();
-    }
+    });
+    if (!built) step.reset();
     overlays.clear();
-    if (!step) PushMessage(L, fn, error);
+    if (built && !step) PushMessage(L, fn, error);
   }
-  if (!step) {
-    if (kind_of_error == ErrorKind::kBadRubric) return lua_error(L);
-    RaiseError(L, kind_of_error, lua_tostring(L, -1));
-  }
+  if (!step) RaiseTop(L, kind_of_error);
   return SuspendForAsync(L, [step](AsyncCompleter done) { step->Start(std::make_unique<CompleterReport>(done)); });
 }
 

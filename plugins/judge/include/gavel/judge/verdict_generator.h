@@ -1,7 +1,7 @@
 // Schema-valid judge verdicts: a JSON value built from the request's JSON schema, every
 // value chosen from a seed (a hash of the request's messages), so the same request always gets
 // the same verdict and different answers usually get different scores. The stand-in judge
-// answers with them, and the judge plugin's canned verdicts (ModuleOptions::canned_verdicts)
+// answers with them, and the judge plugin's canned verdicts (Options::canned_verdicts, gavel/judge/options.h)
 // come from them, so a rubric can run with no judge endpoint at all.
 //
 //   Json verdict = gavel::judge::GenerateVerdict(schema_document, gavel::judge::Fnv1a(request_body));
