@@ -53,6 +53,7 @@ foreach(lib IN LISTS resolved)
   list(APPEND shipped "${STAGING}/lib/${name}")
   list(APPEND shipped_from "${lib}")
 endforeach()
+string(REPLACE "|" ";" COMPILED_IN "${COMPILED_IN}")
 ship_licenses("${STAGING}" LIBRARIES ${shipped_from} COMPILED_IN ${COMPILED_IN})
 # The loader: ld-linux-x86-64.so.2 on x86_64, ld-linux-aarch64.so.1 on arm64.
 file(GLOB loader RELATIVE "${STAGING}/lib" "${STAGING}/lib/ld-linux*")

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <cctype>
+#include <filesystem>
 #include <map>
 #include <set>
 #include <sstream>
@@ -114,12 +115,16 @@ TEST_CASE("package: the zip carries gavel's licence, the notices, and a licence 
     if (f[0].rfind("lib/", 0) == 0) {
       license_of[f[0]] = f[4];
     } else {
-      // What the program compiles in: nlohmann-json, header-only.
+      // What the program compiles in: nlohmann-json (header-only) and the JSON Schema
+      // meta-schemas gavel.schema embeds (from python3-jsonschema).
       CHECK(f[0] == "bin/gavel-bootstrap");
-      CHECK(f[1] == "nlohmann-json3-dev");
+      CHECK((f[1] == "nlohmann-json3-dev" || f[1] == "python3-jsonschema"));
     }
   }
   CHECK(copyright_files.count("licenses/nlohmann-json3-dev/copyright") == 1);
+  if (std::filesystem::exists("/usr/lib/python3/dist-packages/jsonschema/schemas/draft2020-12.json")) {
+    CHECK(copyright_files.count("licenses/python3-jsonschema/copyright") == 1);
+  }
 
   std::size_t libraries = 0;
   for (const auto& [path, mode] : mode_of) {

@@ -1,4 +1,4 @@
-// What gavel.text builds on the engine's UTF-8 decoder (tested in tests/test_utf8.cpp).
+// What gavel.text builds on the engine's UTF-8 decoder (tested in engine/tests/test_utf8.cpp).
 #include <catch2/catch.hpp>
 
 #include <string>
