@@ -6,5 +6,12 @@ function(gavel_target_warnings target)
                                            -Wold-style-cast -Wcast-align -Woverloaded-virtual)
   if(GAVEL_WARNINGS_AS_ERRORS)
     target_compile_options(${target} PRIVATE -Werror)
+    # GCC 12 (Debian 12's compiler) reports -Wrestrict falsely inside libstdc++'s
+    # `"literal" + std::string` and short-literal assignments once it inlines them at -O2 and
+    # above (https://gcc.gnu.org/bugzilla/show_bug.cgi?id=105329 and 105651): there it stays a
+    # warning, so an optimised build is not stopped by the standard library's own code.
+    if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
+      target_compile_options(${target} PRIVATE -Wno-error=restrict)
+    endif()
   endif()
 endfunction()
